@@ -1,0 +1,132 @@
+"""Unsafe-host checks: public suffixes (which admit a whole registry) and look-alikes.
+
+Pure and offline: the public suffix list is the copy bundled with the
+``publicsuffixlist`` package, loaded once per process on first use.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+# Letters that render like Latin ones in common fonts, after UTS-46 mapping (so
+# lowercase only); escapes keep the source itself free of look-alikes. A compact
+# subset of Unicode's confusables.txt (UTS #39) rather than a dependency: the
+# packages that ship the full table are either years without a release or new
+# and unproven, and egress hosts are almost always ASCII, so a table of the
+# known phishing alphabets (Cyrillic, Greek, Armenian) covers the real risk.
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "\u0430": "a", "\u0432": "b", "\u0441": "c", "\u0501": "d", "\u0435": "e", "\u04bb": "h",
+    "\u0456": "i", "\u0458": "j", "\u043a": "k", "\u04cf": "l", "\u043c": "m", "\u043f": "n",
+    "\u043e": "o", "\u0440": "p", "\u051b": "q", "\u0433": "r", "\u0455": "s", "\u0442": "t",
+    "\u0475": "v", "\u051d": "w", "\u0445": "x", "\u0443": "y", "\u04af": "y", "\u050d": "g",
+    "\u0451": "e", "\u0457": "i",
+    # Greek
+    "\u03b1": "a", "\u03f2": "c", "\u03b5": "e", "\u03b7": "n", "\u03b9": "i", "\u03f3": "j",
+    "\u03ba": "k", "\u03bd": "v", "\u03bf": "o", "\u03c1": "p", "\u03c4": "t", "\u03c5": "u",
+    "\u03c7": "x", "\u03b3": "y", "\u03c9": "w", "\u03af": "i", "\u03cc": "o",
+    # Armenian
+    "\u0561": "w", "\u0570": "h", "\u0578": "n", "\u057d": "u", "\u0585": "o", "\u0581": "g",
+    "\u0566": "q",
+    # Latin letters outside ASCII that pass for ASCII ones
+    "\u0131": "i", "\u0251": "a", "\u0261": "g", "\u0269": "i", "\u028f": "y", "\u026a": "i",
+    "\u1d0f": "o",
+}  # fmt: skip
+
+# Scripts that legitimately share a label (UTS #39 "highly restrictive" sets).
+_CJK_SETS = (
+    frozenset({"CJK", "HIRAGANA", "KATAKANA", "LATIN"}),
+    frozenset({"CJK", "BOPOMOFO", "LATIN"}),
+    frozenset({"CJK", "HANGUL", "LATIN"}),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Confusable:
+    """A host that renders like another one: what it is and what it looks like."""
+
+    host: str
+    punycode: str
+    skeleton: str
+    reason: str
+
+
+@cache
+def _psl() -> Any:
+    from publicsuffixlist import PublicSuffixList  # lazy: ~40 ms to load
+
+    # accept_unknown=False: an unlisted single label (a cluster-local service
+    # name) is not a registry; the private section (github.io, ...) is kept.
+    return PublicSuffixList(accept_unknown=False)
+
+
+def public_suffix(host: str) -> bool:
+    """Whether the host is itself a public suffix (``com``, ``co.uk``, ``github.io``)."""
+    return bool(host) and bool(_psl().is_public(host.lower()))
+
+
+def script_of(char: str) -> str | None:
+    """The script of a letter, from its Unicode name; None for digits, marks, signs."""
+    # Modifier letters (Lm) such as the Japanese prolonged sound mark are shared.
+    if unicodedata.category(char) not in ("Lu", "Ll", "Lt", "Lo"):
+        return None
+    name = unicodedata.name(char, "")
+    if name.startswith("CJK ") or name.startswith("IDEOGRAPHIC"):
+        return "CJK"
+    return name.split(" ", 1)[0] or None
+
+
+def confusable(raw_unicode_host: str) -> Confusable | None:
+    """Say whether a host (Unicode or punycode) mixes scripts or spells an ASCII look-alike."""
+    host = raw_unicode_host.strip()
+    if host.isascii() and "xn--" not in host.lower():
+        return None
+    mapped = _uts46(host)
+    if mapped is None or mapped.isascii():
+        # Unmappable names are normalize's business; names that map to plain
+        # ASCII (fullwidth letters) resolve to that very ASCII name.
+        return None
+    reasons = [r for r in map(_label_reason, mapped.split(".")) if r]
+    if not reasons:
+        return None
+    skeleton = "".join(CONFUSABLES.get(c, c) for c in mapped)
+    return Confusable(host, _punycode(mapped), skeleton, "; ".join(reasons))
+
+
+def _label_reason(label: str) -> str | None:
+    scripts = sorted({s for s in map(script_of, label) if s})
+    if len(scripts) > 1 and not any(set(scripts) <= allowed for allowed in _CJK_SETS):
+        return f"label '{label}' mixes {' and '.join(s.lower() for s in scripts)} letters"
+    skeleton = "".join(CONFUSABLES.get(c, c) for c in label)
+    if skeleton != label and skeleton.isascii():
+        script = scripts[0].lower() if scripts else "non-latin"
+        return f"label '{label}' is written in {script} letters that look like '{skeleton}'"
+    return None
+
+
+def _uts46(host: str) -> str | None:
+    """The lowercase Unicode form, with A-labels decoded: a spoof already in punycode counts."""
+    import idna  # lazy, as in karsgit.normalize
+
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        labels = mapped.split(".")
+        return ".".join(idna.ulabel(x) if x.startswith("xn--") else x for x in labels)
+    except idna.IDNAError:
+        return None
+
+
+def _punycode(mapped: str) -> str:
+    import idna
+
+    try:
+        return ".".join(
+            label if label.isascii() else idna.alabel(label).decode("ascii")
+            for label in mapped.split(".")
+        )
+    except idna.IDNAError:
+        # Look-alike but not encodable: still worth reporting, with no A-label.
+        return ""
