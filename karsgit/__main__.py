@@ -1,0 +1,5 @@
+"""``python -m karsgit``."""
+
+from karsgit.cli import main
+
+main()

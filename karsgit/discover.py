@@ -1,0 +1,106 @@
+"""Which files a run reads: the paths given (as pre-commit passes them), or the
+repository's tracked and untracked-not-ignored files matching the config globs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from karsgit import gitio
+from karsgit.errors import UsageError
+from karsgit.findings import WHOLE_FILE, Hit
+from karsgit.settings import Settings
+
+
+@dataclass
+class Discovery:
+    files: list[tuple[str, str]] = field(default_factory=list)  # (absolute, repo-relative)
+    hits: list[tuple[str, Hit]] = field(default_factory=list)
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out + r"\Z")
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    return any(_glob_regex(pattern).match(path) for pattern in patterns)
+
+
+def selected(path: str, settings: Settings) -> bool:
+    return matches(path, settings.include) and not matches(path, settings.exclude)
+
+
+def discover(settings: Settings, paths: Sequence[str]) -> Discovery:
+    if not paths:
+        return _from_git(settings)
+    found = Discovery()
+    for given in paths:
+        _add_path(found, settings, Path(given))
+    return found
+
+
+def _from_git(settings: Settings) -> Discovery:
+    found = Discovery()
+    root = settings.root
+    for rel in gitio.listed_files(root):
+        if selected(rel, settings):
+            _add_file(found, root, root / rel, rel)
+    return found
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _add_path(found: Discovery, settings: Settings, path: Path) -> None:
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f"path '{path}' does not exist", "pass existing files or directories")
+    if path.is_dir() and not path.is_symlink():
+        for sub in sorted(path.rglob("*")):
+            rel = _relative(settings.root, sub)
+            if sub.is_file() and selected(rel, settings) and ".git" not in sub.parts:
+                _add_file(found, settings.root, sub, rel)
+        return
+    _add_file(found, settings.root, path, _relative(settings.root, path))
+
+
+def _add_file(found: Discovery, root: Path, path: Path, rel: str) -> None:
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(root))):
+            found.hits.append((rel, _outside(target)))
+            return
+    if path.is_file():
+        found.files.append((str(path), rel))
+
+
+def _outside(target: Path) -> Hit:
+    return Hit(
+        "unsafe-path",
+        WHOLE_FILE,
+        f"symbolic link points outside the repository (to '{target}'); not followed",
+        "commit the manifest itself instead of a link to it",
+    )

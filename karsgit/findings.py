@@ -1,0 +1,98 @@
+"""Findings: what karsgit found wrong in a file, as plain frozen data.
+
+Rules yield ``Hit`` values (what and where); the engine stamps the severity
+from the rule catalog and the config, producing ``Finding`` values.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``severity >= threshold`` reads naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """1-based line and column; line 0 means the whole file."""
+
+    line: int = 0
+    column: int = 0
+
+
+WHOLE_FILE = Position(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule found, before the engine decides how severe it is."""
+
+    rule_id: str
+    position: Position
+    message: str
+    hint: str = ""
+    json_path: str = ""
+    fixable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding was silenced (``# karsgit: ignore[...]`` comment)."""
+
+    reason: str
+    until: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    json_path: str = ""
+    fixable: bool = False
+    suppressed: Suppression | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule_id, self.message)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def active(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings that count: not suppressed."""
+    return [f for f in findings if f.suppressed is None]
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    levels = [f.severity for f in active(findings)]
+    return max(levels) if levels else None
+
+
+def json_path_of(parts: Iterable[str | int]) -> str:
+    """``('spec', 'hosts', 0, 'host')`` -> ``$.spec.hosts[0].host``."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out

@@ -1,0 +1,340 @@
+"""Read manifest files into documents: plain values as the cluster reads them,
+with a 1-based position for every node.
+
+libyaml (through PyYAML's C composer) builds the node graph with marks; karsgit
+resolves plain scalars itself (``karsgit.scalars``) because PyYAML's YAML 1.1
+resolver and the cluster's go-yaml v2 disagree. YAML library types stay here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from karsgit import scalars
+from karsgit.findings import WHOLE_FILE, Hit, Position, json_path_of
+from karsgit.model import KARS_GROUP
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML wheels ship libyaml
+    _Loader = yaml.SafeLoader
+
+# go-yaml v2 refuses documents whose aliases expand far beyond their size; a
+# fixed node budget keeps "billion laughs" bounded in time and memory.
+MAX_EXPANDED_NODES = 100_000
+_MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+PathKey = tuple[str | int, ...]
+
+
+class AliasBomb(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguousScalar:
+    path: PathKey
+    position: Position
+    text: str
+    cluster_value: Any
+    other_value: Any
+
+
+@dataclass(slots=True)
+class Document:
+    """One YAML document of a file: its plain value and its node graph."""
+
+    path: str
+    index: int
+    data: Any
+    root: yaml.Node
+    ambiguous: list[AmbiguousScalar] = field(default_factory=list)
+
+    @property
+    def api_version(self) -> str:
+        return _str_field(self.data, "apiVersion")
+
+    @property
+    def kind(self) -> str:
+        return _str_field(self.data, "kind")
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return _str_field(self.metadata, "name")
+
+    @property
+    def namespace(self) -> str:
+        return _str_field(self.metadata, "namespace")
+
+    @property
+    def start(self) -> Position:
+        return _pos(self.root)
+
+    def pos(self, path: PathKey) -> Position:
+        """Position of the value at ``path``, or of its nearest existing parent."""
+        node = self.root
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child[1]
+        return _pos(node)
+
+    def key_pos(self, path: PathKey) -> Position:
+        """Position of the mapping key at the end of ``path`` (the value's if none)."""
+        parent = self.root
+        for part in path[:-1]:
+            child = _child(parent, part)
+            if child is None:
+                return _pos(parent)
+            parent = child[1]
+        child = _child(parent, path[-1]) if path else None
+        return _pos(child[0]) if child else _pos(parent)
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    text: str | None = None
+
+
+def _str_field(mapping: Any, key: str) -> str:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _pos(node: yaml.Node) -> Position:
+    mark = node.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return (node, node.value[part]) if 0 <= part < len(node.value) else None
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key, value in node.value:
+            if key.tag == _MERGE:
+                for source in _merge_sources(value):
+                    found = _child(source, part) or found
+            elif isinstance(key, yaml.ScalarNode) and _key_text(key) == part:
+                found = (key, value)
+        return found
+    return None
+
+
+def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return [n for n in node.value if isinstance(n, yaml.MappingNode)]
+    return [node] if isinstance(node, yaml.MappingNode) else []
+
+
+def _key_text(node: yaml.ScalarNode) -> str:
+    value = _scalar(node)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    if _is_plain(node):
+        return scalars.cluster_value(node.value)
+    return node.value
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _is_plain(node: yaml.ScalarNode) -> bool:
+    """A plain scalar without an explicit tag (``!!str 5`` stays a string)."""
+    if node.style not in (None, ""):
+        return False
+    if node.tag != _STR or isinstance(scalars.cluster_value(node.value), str):
+        return True
+    # libyaml reports no difference between ``!!str 5`` and a plain scalar that
+    # PyYAML resolved to str, so ask the resolver what an untagged one would be.
+    return _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) == _STR
+
+
+class _Builder:
+    """Turns a node graph into plain values, collecting hits on the way."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.hits: list[Hit] = []
+        self.ambiguous: list[AmbiguousScalar] = []
+        self.budget = MAX_EXPANDED_NODES
+
+    def build(self, node: yaml.Node, at: PathKey) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise AliasBomb(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, at)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        return self._scalar_value(node, at)
+
+    def _scalar_value(self, node: yaml.ScalarNode, at: PathKey) -> Any:
+        if _is_plain(node):
+            seen = scalars.disagreement(node.value)
+            if seen is not None:
+                self.ambiguous.append(AmbiguousScalar(at, _pos(node), node.value, *seen))
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, at: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                for source in reversed(_merge_sources(value_node)):
+                    merged.update(self._mapping(source, at))
+                continue
+            key = self._key(key_node)
+            if key in seen:
+                self._duplicate(key, key_node, seen[key], at)
+            seen[key] = key_node
+            out[key] = self.build(value_node, (*at, key))
+        return {**merged, **out}
+
+    def _key(self, node: yaml.Node) -> str:
+        if isinstance(node, yaml.ScalarNode):
+            return _key_text(node)
+        self.budget -= 1
+        return f"<{node.id} key>"
+
+    def _duplicate(self, key: str, node: yaml.Node, first: yaml.Node, at: PathKey) -> None:
+        line = first.start_mark.line + 1
+        self.hits.append(
+            Hit(
+                "duplicate-key",
+                _pos(node),
+                f"key '{key}' is given twice (first at line {line}); tools disagree on which wins",
+                "remove one of the two entries",
+                json_path_of((*at, key)),
+            )
+        )
+
+
+def _syntax_hit(error: yaml.YAMLError) -> Hit:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    position = Position(mark.line + 1, mark.column + 1) if mark else WHOLE_FILE
+    problem = str(getattr(error, "problem", None) or error).strip()
+    if "'\\t'" in problem or "tab" in problem:
+        return Hit("syntax", position, "tab character in indentation", "indent with spaces")
+    context = getattr(error, "context", None)
+    message = f"{context}, {problem}" if context else problem
+    return Hit("syntax", position, f"yaml syntax error: {message}", "fix the YAML syntax")
+
+
+def parse_documents(path: str, text: str) -> LoadedFile:
+    """Parse every document of ``text``; parse problems become hits."""
+    loaded = LoadedFile(path, text=text)
+    try:
+        for index, root in enumerate(yaml.compose_all(text, Loader=_Loader)):
+            if root is not None:
+                loaded.documents.append(_document(path, index, root, loaded))
+    except yaml.YAMLError as error:
+        loaded.hits.append(_syntax_hit(error))
+    return loaded
+
+
+def _document(path: str, index: int, root: yaml.Node, loaded: LoadedFile) -> Document:
+    builder = _Builder(path)
+    try:
+        data = builder.build(root, ())
+    except AliasBomb as bomb:
+        loaded.hits.append(
+            Hit(
+                "syntax",
+                _pos(bomb.node),
+                f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML alias bomb)",
+                "write the values out instead of nesting aliases",
+            )
+        )
+        data = None
+    loaded.hits.extend(builder.hits)
+    return Document(path, index, data, root, builder.ambiguous)
+
+
+def iter_kars_documents(loaded: LoadedFile) -> Iterator[Document]:
+    for doc in loaded.documents:
+        if isinstance(doc.data, dict) and doc.api_version.startswith(KARS_GROUP + "/"):
+            yield doc
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    max_bytes: int = 10 * 1024 * 1024
+
+
+def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
+    """Read one file; anything that stops reading it becomes a hit, not an error."""
+    try:
+        size = os.stat(abspath).st_size
+        if size > limits.max_bytes:
+            return _too_large(relpath, size, limits)
+        with open(abspath, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        hint = "check the path and its permissions"
+        return LoadedFile(relpath, hits=[Hit("unreadable", WHOLE_FILE, f"cannot read file: {reason}", hint)])
+    return load_bytes(relpath, raw)
+
+
+def _too_large(relpath: str, size: int, limits: ReadLimits) -> LoadedFile:
+    hit = Hit(
+        "file-too-large",
+        WHOLE_FILE,
+        f"file is {size} bytes, over the {limits.max_bytes}-byte limit; not read",
+        "split it into smaller manifests, or raise max_file_bytes in .karsgit.yaml",
+    )
+    return LoadedFile(relpath, hits=[hit])
+
+
+def load_bytes(relpath: str, raw: bytes) -> LoadedFile:
+    if b"\x00" in raw[:8192]:
+        offset = raw.index(b"\x00")
+        hit = Hit(
+            "encoding",
+            WHOLE_FILE,
+            f"file is binary (NUL byte at offset {offset})",
+            "keep only YAML manifests under the include globs, or exclude this file",
+        )
+        return LoadedFile(relpath, hits=[hit])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return LoadedFile(relpath, hits=[_encoding_hit(raw, error)])
+    if KARS_GROUP not in text:
+        return LoadedFile(relpath, text=text)
+    return parse_documents(relpath, text.removeprefix("\ufeff"))
+
+
+def _encoding_hit(raw: bytes, error: UnicodeDecodeError) -> Hit:
+    before = raw[: error.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    byte = raw[error.start]
+    return Hit(
+        "encoding",
+        Position(line, column),
+        f"file is not valid UTF-8 (byte 0x{byte:02x} at offset {error.start})",
+        "save the file as UTF-8",
+    )

@@ -1,0 +1,89 @@
+"""The kars objects karsgit reasons about, as plain typed values (DESIGN.md §2).
+
+Built from loaded documents after schema validation; no YAML types. Values that
+may still be malformed (hosts, ports) are kept raw beside their positions so the
+rules can say exactly what is wrong and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from karsgit.findings import Position
+
+KARS_GROUP = "kars.azure.com"
+API_VERSION = "kars.azure.com/v1alpha1"
+SANDBOX = "KarsSandbox"
+APPROVAL = "EgressApproval"
+KINDS = (SANDBOX, APPROVAL)
+STRICT = "Strict"
+LEARN = "Learn"
+# The cluster default when egressMode is absent (the CRD's default).
+DEFAULT_MODE = LEARN
+DEFAULT_PORT = 443
+ARTIFACT_TYPE = "application/vnd.kars.egress-allowlist.v1+yaml"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ObjectRef:
+    kind: str
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        namespace = self.namespace or "<no namespace>"
+        return f"{self.kind} {namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class RawEndpoint:
+    """One entry of an endpoint list, exactly as written."""
+
+    index: int
+    host: Any
+    port: Any
+    has_port: bool
+    position: Position
+    host_position: Position
+    port_position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    ref: ObjectRef
+    location: Location
+    mode: str
+    mode_set: bool
+    endpoints: tuple[RawEndpoint, ...]
+    endpoints_set: bool
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    allowlist_ref: Mapping[str, Any] | None = None
+    document_index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    ref: ObjectRef
+    location: Location
+    sandbox: str
+    hosts: tuple[RawEndpoint, ...]
+    ttl: Any
+    reason: Any
+    ticket: Any
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    document_index: int = 0
+
+
+KarsObject = Sandbox | Approval

@@ -1,0 +1,114 @@
+"""The check pipeline: discover -> load -> schema -> rules -> findings.
+
+Never prints, never exits: it returns values for the CLI to report. Large runs
+use both cores (measured in benchmarks/); the hook path stays in one process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from karsgit import engine, schema
+from karsgit.discover import discover
+from karsgit.extract import to_object
+from karsgit.findings import Finding, Hit, sort_findings
+from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
+from karsgit.model import KARS_GROUP, KarsObject
+from karsgit.settings import Settings
+
+# Below this many files a worker pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    objects: list[KarsObject] = field(default_factory=list)
+    text: str | None = None
+    relevant: bool = False
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    files_checked: int
+    objects: list[KarsObject]
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def _not_an_object(doc: Document) -> Hit:
+    shape = "a list" if isinstance(doc.data, list) else "a scalar"
+    return Hit(
+        "schema",
+        doc.start,
+        f"document is {shape}, not a Kubernetes object",
+        "write one object (a mapping with apiVersion and kind) per '---' document",
+    )
+
+
+def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[KarsObject]]:
+    hits = list(loaded.hits)
+    objects: list[KarsObject] = []
+    if loaded.text is not None and KARS_GROUP in loaded.text:
+        hits.extend(engine.text_hits(loaded.text))
+        hits.extend(_not_an_object(d) for d in loaded.documents if not isinstance(d.data, dict))
+    for doc in iter_kars_documents(loaded):
+        schema_hits = list(schema.validate_document(doc))
+        hits.extend(schema_hits)
+        obj = to_object(doc)
+        hits.extend(engine.document_hits(doc, obj, settings))
+        if obj is not None:
+            objects.append(obj)
+    return hits, objects
+
+
+def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
+    loaded = load_file(abspath, relpath, ReadLimits(settings.max_file_bytes))
+    hits, objects = file_hits(loaded, settings)
+    relevant = bool(objects or hits)
+    return FileOutcome(
+        relpath,
+        engine.stamp(relpath, hits, settings),
+        objects,
+        loaded.text if relevant else None,
+        relevant,
+    )
+
+
+def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
+    files, settings = args
+    return [check_file(a, r, settings) for a, r in files]
+
+
+def check_files(files: Sequence[tuple[str, str]], settings: Settings) -> list[FileOutcome]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(files) < PARALLEL_THRESHOLD or workers < 2:
+        return [check_file(a, r, settings) for a, r in files]
+    import concurrent.futures
+    import multiprocessing
+
+    size = max(50, len(files) // (workers * 8))
+    chunks = [(list(files[i : i + size]), settings) for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return [outcome for part in pool.map(_check_chunk, chunks) for outcome in part]
+
+
+def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
+    found = discover(settings, paths)
+    outcomes = check_files(found.files, settings)
+    findings = [f for rel, hit in found.hits for f in engine.stamp(rel, [hit], settings)]
+    objects: list[KarsObject] = []
+    texts: dict[str, str] = {}
+    for outcome in outcomes:
+        findings.extend(outcome.findings)
+        objects.extend(outcome.objects)
+        if outcome.text is not None:
+            texts[outcome.path] = outcome.text
+    context = engine.RepoContext(settings, objects, frozenset(o.path for o in outcomes))
+    for rel, hit in engine.repo_hits(context):
+        findings.extend(engine.stamp(rel, [hit], settings))
+    return CheckResult(sort_findings(findings), len(found.files), objects, texts)
