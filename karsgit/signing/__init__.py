@@ -1,0 +1,108 @@
+"""Signing backends behind one Protocol: cosign-compatible keys and Sigstore keyless.
+
+This package is imported on the hook path, so it stays light: the submodules
+(and with them cryptography, PyNaCl and above all sigstore) load only when a
+name is first used. ``karsgit.signing.keyless`` in turn imports sigstore only
+inside its functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from karsgit.signing.bundle import BUNDLE_MEDIA_TYPE, ParsedBundle, parse_bundle
+    from karsgit.signing.cosignkey import (
+        generate_keypair,
+        key_hint,
+        load_private_key,
+        load_public_key,
+    )
+    from karsgit.signing.errors import (
+        MalformedBundle,
+        SignatureInvalid,
+        SignerMismatch,
+        VerificationFailed,
+    )
+    from karsgit.signing.keyless import KeylessSigner, KeylessVerifier, verify_keyless_bundle
+    from karsgit.signing.keymode import KeySigner, verify_key_bundle, verify_key_signature
+    from karsgit.signing.policy import AllowedSigner, SignerIdentity, SignerPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class SignedArtifact:
+    """What a signer produced for one artifact; the artifact writer stores it.
+
+    ``bundle_json`` goes to ``<artifact>.sigstore.json``; ``signature`` (key mode
+    only) is the base64 DER signature for ``<artifact>.sig``, as cosign writes it.
+    """
+
+    bundle_json: bytes
+    signature: bytes | None = None
+
+
+class Signer(Protocol):
+    """Anything that turns artifact bytes into a Sigstore bundle."""
+
+    def sign(self, data: bytes) -> SignedArtifact: ...
+
+
+# public name -> submodule that defines it (loaded on first access)
+_LAZY = {
+    "BUNDLE_MEDIA_TYPE": "bundle",
+    "ParsedBundle": "bundle",
+    "parse_bundle": "bundle",
+    "generate_keypair": "cosignkey",
+    "key_hint": "cosignkey",
+    "load_private_key": "cosignkey",
+    "load_public_key": "cosignkey",
+    "MalformedBundle": "errors",
+    "SignatureInvalid": "errors",
+    "SignerMismatch": "errors",
+    "VerificationFailed": "errors",
+    "KeylessSigner": "keyless",
+    "KeylessVerifier": "keyless",
+    "verify_keyless_bundle": "keyless",
+    "KeySigner": "keymode",
+    "verify_key_bundle": "keymode",
+    "verify_key_signature": "keymode",
+    "AllowedSigner": "policy",
+    "SignerIdentity": "policy",
+    "SignerPolicy": "policy",
+}
+
+__all__ = [
+    "BUNDLE_MEDIA_TYPE",
+    "AllowedSigner",
+    "KeySigner",
+    "KeylessSigner",
+    "KeylessVerifier",
+    "MalformedBundle",
+    "ParsedBundle",
+    "SignatureInvalid",
+    "SignedArtifact",
+    "Signer",
+    "SignerIdentity",
+    "SignerMismatch",
+    "SignerPolicy",
+    "VerificationFailed",
+    "generate_keypair",
+    "key_hint",
+    "load_private_key",
+    "load_public_key",
+    "parse_bundle",
+    "verify_key_bundle",
+    "verify_key_signature",
+    "verify_keyless_bundle",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this hook
+    return value
