@@ -93,5 +93,10 @@ def _set_counts(element: ET.Element, tests: int, failures: int) -> None:
 
 
 def xml_safe(text: str) -> str:
-    """Replace characters XML 1.0 cannot carry by a visible ``\\xNN`` escape."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Replace characters XML 1.0 cannot carry by a visible ``\\xNN``/``\\uNNNN`` escape."""
+    return _NOT_XML.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
