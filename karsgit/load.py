@@ -231,11 +231,16 @@ class _Builder:
         )
 
 
-def _syntax_hit(error: yaml.YAMLError) -> Hit:
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+def _syntax_hit(error: yaml.YAMLError, text: str) -> Hit:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     position = Position(mark.line + 1, mark.column + 1) if mark else WHOLE_FILE
     problem = str(getattr(error, "problem", None) or error).strip()
-    if "'\\t'" in problem or "tab" in problem:
+    if mark and _char_at(text, mark.line, mark.column) == "\t":
         return Hit("syntax", position, "tab character in indentation", "indent with spaces")
     context = getattr(error, "context", None)
     message = f"{context}, {problem}" if context else problem
@@ -250,7 +255,7 @@ def parse_documents(path: str, text: str) -> LoadedFile:
             if root is not None:
                 loaded.documents.append(_document(path, index, root, loaded))
     except yaml.YAMLError as error:
-        loaded.hits.append(_syntax_hit(error))
+        loaded.hits.append(_syntax_hit(error, text))
     return loaded
 
 

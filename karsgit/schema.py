@@ -118,8 +118,14 @@ def _hint(kind: Any) -> str:
         return f"add '{kind.property}'"
     if isinstance(kind, kinds.AdditionalProperties):
         return "remove the field or fix its spelling (see docs/schemas.md)"
-    if isinstance(kind, kinds.Enum | kinds.Constant):
-        return "use one of the allowed values"
+    if isinstance(kind, kinds.Enum):
+        return "write one of: " + ", ".join(str(option) for option in kind.options)
+    if isinstance(kind, kinds.Constant):
+        return f"write {kind.expected_value}"
+    if isinstance(kind, kinds.Maximum | kinds.MaxLength | kinds.MaxItems):
+        return f"use at most {kind.limit}"
+    if isinstance(kind, kinds.Minimum | kinds.MinLength | kinds.MinItems):
+        return f"use at least {kind.limit}"
     if isinstance(kind, kinds.Type):
         return "write a value of the expected type; quote strings, leave numbers unquoted"
     return "correct the value (see docs/schemas.md)"
