@@ -235,7 +235,7 @@ def _order_problem(line: int, endpoints: list[Endpoint]) -> list[Problem]:
 
 
 _KEYS = ("apiVersion", "kind", "metadata", "generation", "spec", "endpoints", "host", "port")
-_KEY = re.compile(r" *(?:- )?([^:]*):")
+_KEY = re.compile(r" *(?:- *)?([^:\s][^:]*):")
 
 
 def _expect(lines: list[str], index: int, want: str, *, exact: bool) -> Problem | None:
