@@ -44,3 +44,19 @@ def listed_files(root: Path) -> list[str]:
 def staged_and_tracked(root: Path) -> list[str]:
     out = run_git(root, "ls-files", "-z", "--cached")
     return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def added_time(root: Path, path: str) -> int | None:
+    """Unix time of the commit that added ``path`` (following renames).
+
+    None when the file is not committed, or ``root`` is not a git repository.
+    """
+    try:
+        out = run_git(root, "log", "--diff-filter=A", "--follow", "--format=%ct", "--", path)
+    except GitError:
+        return None
+    stamps = out.decode("ascii", "replace").split()
+    # Newest first: a file deleted (pruned) and added again is a new object in
+    # the cluster, whose TTL starts at the latest add.
+    return int(stamps[0]) if stamps and stamps[0].isdigit() else None
+
