@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 CANONICAL_HOST = re.compile(r"[a-z0-9.-]+")
-_LABEL = re.compile(r"[a-z0-9-]{1,63}")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _HOST_PORT = re.compile(r"([^:]+):([0-9]+)")
 # A final label that is all digits (or 0x-hex) makes URL parsers read the whole
@@ -70,7 +69,7 @@ def show(value: str) -> str:
 
 
 def _invalid(raw: str, fact: str, hint: str) -> HostVerdict:
-    return HostVerdict(raw, None, error=Issue("host-invalid", f"host {show(raw)} {fact}", hint))
+    return _error(raw, "host-invalid", fact, hint)
 
 
 def _error(raw: str, rule_id: str, fact: str, hint: str) -> HostVerdict:
@@ -83,31 +82,23 @@ def normalize_host(raw: str) -> HostVerdict:
     verdict = _check_shape(raw, text) or _check_labels(raw, text)
     if isinstance(verdict, HostVerdict):
         return verdict
-    normal = verdict
-    deviations = []
-    if text != raw:
-        deviations.append(
-            Issue(
-                "host-whitespace",
-                f"host {show(raw)} has leading or trailing whitespace",
-                f"write '{normal}'",
-            )
-        )
-    if any("A" <= c <= "Z" for c in text):
-        deviations.append(
-            Issue("host-case", f"host {show(raw)} is not lowercase", f"write '{normal}'")
-        )
-    if not text.isascii():
-        deviations.append(
-            Issue("host-idna", f"host {show(raw)} contains non-ascii characters", f"write '{normal}'")
-        )
-    return HostVerdict(raw, normal, tuple(deviations))
+    found = (
+        ("host-whitespace", text != raw, "has leading or trailing whitespace"),
+        ("host-case", any("A" <= c <= "Z" for c in text), "is not lowercase"),
+        ("host-idna", not text.isascii(), "contains non-ascii characters"),
+    )
+    deviations = [
+        Issue(rule_id, f"host {show(raw)} {fact}", f"write '{verdict}'")
+        for rule_id, present, fact in found
+        if present
+    ]
+    return HostVerdict(raw, verdict, tuple(deviations))
 
 
 def _check_shape(raw: str, text: str) -> HostVerdict | None:
     """Errors visible before any mapping: emptiness, hidden bytes, URLs, ports, IPs."""
     if not text:
-        return _error(raw, "host-invalid", "is empty", "write a host name such as 'api.github.com'")
+        return _invalid(raw, "is empty", "write a host name such as 'api.github.com'")
     for c in text:
         if c.isspace() or unicodedata.category(c) == "Cc":
             return _invalid(raw, "contains whitespace or a control character", "remove it")
@@ -123,7 +114,7 @@ def _check_syntax(raw: str, text: str) -> HostVerdict | None:
             port = parts.port
         except ValueError:
             port = None
-        where = f"write '{parts.hostname or ''}' in host"
+        where = f"write '{parts.hostname}' in host" if parts.hostname else "write only the name"
         hint = f"{where} and {port} in port" if port else where
         return _invalid(raw, "is a url, not a host name", hint)
     if any(c in text for c in "/?#"):
@@ -139,6 +130,8 @@ def _check_syntax(raw: str, text: str) -> HostVerdict | None:
 
 def _check_ip(raw: str, text: str) -> HostVerdict | None:
     inner = text[1:].split("]", 1)[0] if text.startswith("[") else text
+    if (match := _HOST_PORT.fullmatch(inner)) and _is_ipv4(match.group(1)):
+        return _ip_literal(raw)  # '10.0.0.1:443': the address is the problem, not the port
     try:
         ipaddress.ip_address(inner.split("%", 1)[0])
     except ValueError:
@@ -262,7 +255,9 @@ def check_port(value: object) -> PortVerdict:
     """Judge a port as the cluster decoded it (a bool is not an int here)."""
     if value is None:
         fact = "port is missing; the kars cli reads a missing port as 443"
-        return PortVerdict(value, DEFAULT_PORT, deviation=Issue("port-missing", fact, "add port: 443"))
+        return PortVerdict(
+            value, DEFAULT_PORT, deviation=Issue("port-missing", fact, "add port: 443")
+        )
     if isinstance(value, int) and not isinstance(value, bool):
         if 1 <= value <= 65535:
             return PortVerdict(value, value)

@@ -184,7 +184,8 @@ def test_host_errors(raw: str, rule: str, message: str, hint: str) -> None:
     assert verdict.error == Issue(rule, message, hint)
 
 
-IP_LITERALS = ["10.0.0.1", "::1", "[::1]", "[::1]:443", "2001:db8::1", "fe80::1%eth0"]
+IP_LITERALS = ["10.0.0.1", "10.0.0.1:443", "::1", "[::1]", "[::1]:443", "2001:db8::1"]
+IP_LITERALS += ["fe80::1%eth0"]
 # shorthand IPv4 (the URL parser reads '127.1' as an address) and fullwidth digits
 IP_LITERALS += ["127.1", "1234", "\uff11\uff12\uff17.0.0.1"]
 
