@@ -53,7 +53,7 @@ def stamp(path: str, hits: Iterable[Hit], settings: Settings) -> list[Finding]:
         info = rules.get(hit.rule_id)
         if info is None:
             raise RuntimeError(f"rule {hit.rule_id!r} is not in the catalog")
-        level = settings.level(hit.rule_id, info.severity)
+        level = settings.level(hit.rule_id, hit.level or info.severity)
         if level is None:
             continue
         pos = hit.position

@@ -80,6 +80,7 @@ def to_object(doc: Document) -> KarsObject | None:
             ticket=spec.get("ticket"),
             annotations=annotations,
             document_index=doc.index,
+            sandbox_position=doc.pos(("spec", "sandbox")),
         )
     return None
 

@@ -48,6 +48,9 @@ class Hit:
     hint: str = ""
     json_path: str = ""
     fixable: bool = False
+    # A rule's own default for this hit (learn-mode in a strict namespace); the
+    # config's level for the rule id still wins.
+    level: Severity | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,8 @@ class Approval:
     ticket: Any
     annotations: Mapping[str, str] = field(default_factory=dict)
     document_index: int = 0
+    # Where spec.sandbox is written, for the cross-file reference rules.
+    sandbox_position: Position | None = None
 
 
 KarsObject = Sandbox | Approval

@@ -10,12 +10,13 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from karsgit import engine, schema
+from karsgit import engine, schema, suppress
 from karsgit.discover import discover
 from karsgit.extract import to_object
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
 from karsgit.model import KARS_GROUP, KarsObject
+from karsgit.rules import catalog
 from karsgit.settings import Settings
 
 # Below this many files a worker pool costs more to start than it saves.
@@ -111,4 +112,5 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
     context = engine.RepoContext(settings, objects, frozenset(o.path for o in outcomes))
     for rel, hit in engine.repo_hits(context):
         findings.extend(engine.stamp(rel, [hit], settings))
+    findings = suppress.apply(findings, texts, catalog())
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)

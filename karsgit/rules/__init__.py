@@ -19,7 +19,11 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.document",
     "karsgit.rules.structure",
     "karsgit.rules.hosts",
+    "karsgit.rules.policy",
+    "karsgit.rules.references",
     "karsgit.rules.approvals",
+    "karsgit.rules.scalars",
+    "karsgit.rules.suppression",
 )
 
 
