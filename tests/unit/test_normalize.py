@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -457,3 +460,17 @@ def test_script_of() -> None:
     assert script_of("\u65e5") == "CJK"
     assert script_of("1") is None
     assert script_of("-") is None
+
+
+def test_heavy_libraries_load_lazily_and_once() -> None:
+    # The hook path imports these modules for every run; idna and the public
+    # suffix list are only paid for when a non-ASCII host or a PSL check occurs.
+    code = (
+        "import sys, karsgit.normalize, karsgit.hostcheck, karsgit.compile, karsgit.duration\n"
+        "assert 'idna' not in sys.modules and 'publicsuffixlist' not in sys.modules\n"
+        "karsgit.normalize.normalize_host('API.github.com')\n"
+        "assert 'idna' not in sys.modules\n"
+        "karsgit.hostcheck.public_suffix('com')\n"
+        "assert karsgit.hostcheck._psl() is karsgit.hostcheck._psl()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
