@@ -27,7 +27,7 @@ def test_discovery_uses_tracked_and_untracked_not_ignored(repo: Repo, karsgit) -
     repo.write("ignored/sb.yaml", BAD)
     repo.write("other/sb.json", BAD)
     result = karsgit("check", "-f", "parsable")
-    paths = sorted(line.split(":")[0] for line in lines(result.out))
+    paths = sorted({line.split(":")[0] for line in lines(result.out)})
     assert paths == ["tracked/sb.yaml", "untracked/sb.yml"]
     assert result.code == 1
 
@@ -42,14 +42,15 @@ def test_include_and_exclude_globs(repo: Repo, karsgit) -> None:
 
 
 def test_explicit_paths_are_exactly_those_files(repo: Repo, karsgit) -> None:
-    repo.write("a.yaml", BAD)
-    repo.write("b.yaml", BAD)
+    repo.write("a.yaml", BAD.replace("name: agent", "name: a"))
+    repo.write("b.yaml", BAD.replace("name: agent", "name: b"))
     result = karsgit("check", "-f", "parsable", "b.yaml")
     assert [line.split(":")[0] for line in lines(result.out)] == ["b.yaml"]
 
 
 def test_multi_document_positions(repo: Repo, karsgit) -> None:
-    repo.write("multi.yaml", "apiVersion: v1\nkind: ConfigMap\n---\n" + sandbox() + "---\n" + BAD)
+    second = BAD.replace("name: agent", "name: second")
+    repo.write("multi.yaml", "apiVersion: v1\nkind: ConfigMap\n---\n" + sandbox() + "---\n" + second)
     result = karsgit("check", "-f", "parsable", "multi.yaml")
     assert lines(result.out) == [
         "multi.yaml:23:17: [error] spec.networkPolicy.egressMode: \"Strikt\" is not one of "
