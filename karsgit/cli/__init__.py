@@ -22,6 +22,12 @@ from karsgit.errors import ExitCode, KarsgitError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("karsgit.cli.check", "check", "Validate kars manifests and report findings."),
     "rules": ("karsgit.cli.check", "rules", "List every rule id with its default severity."),
+    "compile": (
+        "karsgit.cli.compile", "compile_command", "Write canonical allowlist bundles and refs."
+    ),
+    "keygen": ("karsgit.cli.sign", "keygen", "Write a cosign-compatible key pair."),
+    "sign": ("karsgit.cli.sign", "sign", "Sign the allowlist bundles (key or keyless)."),
+    "verify": ("karsgit.cli.verify", "verify", "Verify bundles, refs and signatures offline."),
 }
 
 

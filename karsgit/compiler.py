@@ -1,0 +1,136 @@
+"""``compile``: from a clean check to bundle files and ``allowlistRef`` edits.
+
+Writes go through ``karsgit.artifacts`` (atomic, only when changed); the
+manifest edit through ``karsgit.rewrite``. Never prints, never exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from karsgit.bundles import (
+    REF_PATH,
+    Target,
+    expected_ref,
+    plan,
+    ref_matches,
+    require_registry,
+)
+from karsgit.findings import Finding, Severity, active
+from karsgit.pipeline import CheckResult
+from karsgit.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing that differs from what compile would write."""
+
+    kind: str  # "missing" | "stale" | "ref" | "unsourced"
+    path: str
+    sandbox: str
+    line: int = 0
+
+    def describe(self) -> str:
+        what = {
+            "missing": "bundle is missing",
+            "stale": "bundle is stale",
+            "ref": "allowlistRef is missing or out of date",
+            "unsourced": "no inline allowedEndpoints and no committed bundle to keep",
+        }[self.kind]
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {what} ({self.sandbox})"
+
+
+@dataclass
+class CompileOutcome:
+    changes: list[Change] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[Change]:
+        return [c for c in self.changes if c.kind == "unsourced"]
+
+
+def blocking(findings: Sequence[Finding]) -> list[Finding]:
+    """The check findings that make compile refuse: every active error."""
+    return [f for f in active(findings) if f.severity >= Severity.ERROR]
+
+
+def _name(target: Target) -> str:
+    ref = target.sandbox.ref
+    return f"{ref.namespace}/{ref.name}"
+
+
+def changes_of(targets: Sequence[Target]) -> list[Change]:
+    changes = []
+    for target in targets:
+        name = _name(target)
+        if target.expected is None and target.current is None:
+            changes.append(Change("unsourced", target.sandbox.location.path, name))
+        elif target.expected is not None and target.current != target.expected:
+            kind = "missing" if target.current is None else "stale"
+            changes.append(Change(kind, target.rel, name))
+        if target.ref is not None and not _ref_current(target):
+            location = target.sandbox.location
+            changes.append(Change("ref", location.path, name, location.line))
+    return changes
+
+
+def _ref_current(target: Target) -> bool:
+    assert target.ref is not None
+    return bool(target.sandbox.allowlist_ref) and ref_matches(target.sandbox, target.ref)
+
+
+def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> CompileOutcome:
+    """Plan every Strict sandbox's bundle and ref; write them when ``write``."""
+    targets = plan(settings, result.objects)
+    outcome = CompileOutcome(changes_of(targets))
+    if write:
+        outcome.written = _write(settings, targets, outcome.changes)
+    return outcome
+
+
+def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Change]) -> list[str]:
+    from karsgit.artifacts import atomic_write
+
+    pending = {(c.kind, c.sandbox) for c in changes}
+    edits = _ref_edits(settings, [t for t in targets if ("ref", _name(t)) in pending])
+    written = []
+    for target in targets:
+        stale = {("missing", _name(target)), ("stale", _name(target))} & pending
+        if target.expected is not None and stale:
+            atomic_write(settings.root / target.rel, target.expected)
+            written.append(target.rel)
+    for path, file_edits in edits.items():
+        if atomic_write(settings.root / path, _edited(settings.root / path, file_edits)):
+            written.append(path)
+    return written
+
+
+def _ref_edits(
+    settings: Settings, targets: Sequence[Target]
+) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Per manifest: (document index, new ref); the registry is resolved first so
+    a missing one stops the run before any file is written."""
+    edits: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for target in targets:
+        data = target.source_bytes
+        assert data is not None
+        sandbox = target.sandbox
+        ref = expected_ref(settings, sandbox, data, require_registry(settings, sandbox))
+        edits.setdefault(sandbox.location.path, []).append((sandbox.document_index, ref))
+    return edits
+
+
+def _edited(path: Path, edits: Sequence[tuple[int, dict[str, str]]]) -> bytes:
+    from karsgit.rewrite import set_mapping
+
+    with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF files CRLF
+        text = handle.read()
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    for index, ref in edits:
+        text = set_mapping(text, index, REF_PATH, ref)
+    return (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
