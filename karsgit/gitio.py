@@ -60,3 +60,63 @@ def added_time(root: Path, path: str) -> int | None:
     # the cluster, whose TTL starts at the latest add.
     return int(stamps[0]) if stamps and stamps[0].isdigit() else None
 
+
+def _names(out: bytes) -> list[str]:
+    return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def resolve(root: Path, rev: str) -> str:
+    """The commit id of ``rev``; a GitError names the revision when it does not exist."""
+    try:
+        out = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except GitError as error:
+        raise GitError(f"unknown revision '{rev}'", "fetch it or pass an existing ref") from error
+    return out.decode().strip()
+
+
+def changed_files(root: Path, base: str, head: str | None = None) -> list[str]:
+    """Paths that differ between ``base`` and ``head`` (the work tree plus untracked when None)."""
+    ends = [base] if head is None else [base, head]
+    names = set(_names(run_git(root, "diff", "--name-only", "--no-renames", "-z", *ends, "--")))
+    if head is None:
+        names.update(_names(run_git(root, "ls-files", "-z", "--others", "--exclude-standard")))
+    return sorted(names)
+
+
+def read_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
+    """The contents of ``paths`` at ``rev`` (one ``git cat-file --batch``); absent ones left out."""
+    wanted = [p for p in paths if "\n" not in p]
+    if not wanted:
+        return {}
+    request = "".join(f"{rev}:{p}\n" for p in wanted).encode("utf-8", "surrogateescape")
+    out = run_git(root, "cat-file", "--batch", input_bytes=request)
+    blobs: dict[str, bytes] = {}
+    at = 0
+    for path in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[path] = out[at : at + size]
+            at += size + 1
+        elif len(header) == 3:
+            at += int(header[2]) + 1
+    return blobs
+
+
+def default_base(root: Path) -> str:
+    """The merge base of HEAD with the default branch (origin/HEAD, else main, else master)."""
+    for candidate in ("origin/HEAD", "main", "master", "origin/main", "origin/master"):
+        try:
+            resolve(root, candidate)
+        except GitError:
+            continue
+        return run_git(root, "merge-base", candidate, "HEAD").decode().strip()
+    raise GitError("no default branch found", "pass the base revision, e.g. 'karsgit diff main'")
+
+
+def git_path(root: Path, name: str) -> Path:
+    """``name`` inside the repository's git directory (``.git/<name>``, worktrees too)."""
+    out = run_git(root, "rev-parse", "--git-path", name).decode().strip()
+    return (root / out).resolve()

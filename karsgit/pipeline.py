@@ -109,8 +109,20 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
         objects.extend(outcome.objects)
         if outcome.text is not None:
             texts[outcome.path] = outcome.text
-    context = engine.RepoContext(settings, objects, frozenset(o.path for o in outcomes))
+    checked = frozenset(o.path for o in outcomes)
+    context = engine.RepoContext(settings, objects + _elsewhere(settings, paths, checked), checked)
     for rel, hit in engine.repo_hits(context):
         findings.extend(engine.stamp(rel, [hit], settings))
     findings = suppress.apply(findings, texts, catalog())
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+
+
+def _elsewhere(
+    settings: Settings, paths: Sequence[str], checked: frozenset[str]
+) -> list[KarsObject]:
+    """With explicit paths (pre-commit), cross-file rules still see the whole repository."""
+    if not paths:
+        return []
+    from karsgit.repoindex import objects_outside
+
+    return objects_outside(settings, checked)

@@ -36,10 +36,14 @@ FORMAT_HELP = (
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
+@click.option(
+    "--base", metavar="REF",
+    help="Also judge the edits since REF; without PATHS, check only the changed files.",
+)
 @config_option
 def check(
     paths: tuple[str, ...], formats: tuple[str, ...], fail_on: str | None, color: str,
-    config: Path | None,
+    config: Path | None, base: str | None = None,
 ) -> int:
     """Validate kars manifests and report findings.
 
@@ -50,7 +54,12 @@ def check(
     """
     targets = [parse_format(spec) for spec in formats] or [("text", None)]
     settings = settings_for(config, fail_on)
-    result = run_check(settings, paths)
+    if base is not None:
+        from karsgit.basecheck import run_base_check
+
+        result = run_base_check(settings, base, paths)
+    else:
+        result = run_check(settings, paths)
     data = ReportData(
         findings=result.findings,
         files_checked=result.files_checked,

@@ -24,6 +24,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.approvals",
     "karsgit.rules.scalars",
     "karsgit.rules.suppression",
+    "karsgit.rules.edits",
 )
 
 

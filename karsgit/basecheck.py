@@ -1,0 +1,40 @@
+"""``check --base REF``: the files changed since REF, checked like a hook run
+(the rest of the repository through the repo index), plus the edit rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from karsgit import engine
+from karsgit.discover import selected
+from karsgit.findings import sort_findings
+from karsgit.model import KarsObject
+from karsgit.pipeline import CheckResult, run_check
+from karsgit.rules.edits import check_edits
+from karsgit.settings import Settings
+from karsgit.snapshot import load_change
+
+
+def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> CheckResult:
+    """Check ``paths`` (default: the changed files) and judge every edit since ``base``."""
+    change = load_change(settings, base)
+    root = settings.root
+    targets = list(paths) or [
+        str(root / p) for p in change.paths if selected(p, settings) and (root / p).is_file()
+    ]
+    result = run_check(settings, targets) if targets else CheckResult([], 0, [])
+    given = frozenset(change.paths)
+
+    def elsewhere() -> list[KarsObject]:
+        from karsgit.repoindex import objects_outside
+
+        return objects_outside(settings, given)
+
+    edits = [
+        finding
+        for path, hit in check_edits(change, settings, elsewhere)
+        for finding in engine.stamp(path, [hit], settings)
+    ]
+    return replace(result, findings=sort_findings([*result.findings, *edits]))

@@ -1,0 +1,111 @@
+"""Two sides of a change: the kars objects and bundle files of the changed paths,
+read from git objects at a revision (no checkout) or from the work tree.
+
+Only the files that differ between the sides are read (``git diff --name-only``
+plus untracked files), so ``check --base`` and ``diff`` cost what the change
+costs, not what the repository weighs. Objects are keyed by ``ObjectRef``, so
+a moved or renamed manifest is the same object on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from karsgit import gitio
+from karsgit.discover import selected
+from karsgit.extract import to_object
+from karsgit.load import iter_kars_documents, load_bytes
+from karsgit.model import SANDBOX, KarsObject, ObjectRef, Sandbox
+from karsgit.normalize import Endpoint, check_port, normalize_endpoints, normalize_host
+from karsgit.settings import Settings
+
+ALLOWLIST = "allowlist.yaml"
+SIGNATURE = "allowlist.yaml.sigstore.json"
+
+
+@dataclass
+class Side:
+    """One revision (``rev`` None: the work tree) restricted to the changed paths."""
+
+    rev: str | None
+    objects: dict[ObjectRef, KarsObject] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class Change:
+    old: Side
+    new: Side
+    paths: list[str]
+
+
+def bundle_path(settings: Settings, ref: ObjectRef, leaf: str = ALLOWLIST) -> str:
+    return f"{settings.bundle_dir.rstrip('/')}/{ref.namespace}/{ref.name}/{leaf}"
+
+
+def _is_bundle(settings: Settings, path: str) -> bool:
+    prefix = settings.bundle_dir.rstrip("/") + "/"
+    return path.startswith(prefix) and path.rsplit("/", 1)[-1] in (ALLOWLIST, SIGNATURE)
+
+
+def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
+    wanted = list(paths)
+    if rev is not None:
+        return gitio.read_blobs(root, rev, wanted)
+    out = {}
+    for rel in wanted:
+        try:
+            out[rel] = (root / rel).read_bytes()
+        except OSError:
+            continue
+    return out
+
+
+def load_side(settings: Settings, rev: str | None, paths: list[str]) -> Side:
+    side = Side(rev)
+    wanted = [p for p in paths if selected(p, settings) or _is_bundle(settings, p)]
+    for rel, raw in sorted(read(settings.root, rev, wanted).items()):
+        if _is_bundle(settings, rel):
+            side.files[rel] = raw
+            continue
+        for doc in iter_kars_documents(load_bytes(rel, raw)):
+            obj = to_object(doc)
+            if obj is not None:
+                side.objects.setdefault(obj.ref, obj)
+    return side
+
+
+def _add_bundles(settings: Settings, change: Change) -> None:
+    """Bundles of every changed sandbox, on both sides, even when only the manifest changed."""
+    refs = {r for s in (change.old, change.new) for r in s.objects if r.kind == SANDBOX}
+    leaves = [bundle_path(settings, r, f) for r in sorted(refs) for f in (ALLOWLIST, SIGNATURE)]
+    for side in (change.old, change.new):
+        missing = [p for p in leaves if p not in change.paths]
+        side.files.update(read(settings.root, side.rev, missing))
+
+
+def load_change(settings: Settings, base: str, head: str | None = None) -> Change:
+    root = settings.root
+    base_id = gitio.resolve(root, base)
+    head_id = gitio.resolve(root, head) if head is not None else None
+    paths = gitio.changed_files(root, base_id, head_id)
+    change = Change(load_side(settings, base_id, paths), load_side(settings, head_id, paths), paths)
+    _add_bundles(settings, change)
+    return change
+
+
+def normal_endpoints(sandbox: Sandbox) -> tuple[Endpoint, ...]:
+    """The allowlist in normal form; invalid entries (reported by other rules) are left out."""
+    valid = []
+    for entry in sandbox.endpoints:
+        host = normalize_host(entry.host) if isinstance(entry.host, str) else None
+        port = check_port(entry.port)
+        if host is not None and host.normal is not None and port.normal is not None:
+            valid.append(Endpoint(host.normal, port.normal))
+    return normalize_endpoints(valid).endpoints
+
+
+def raw_endpoints(sandbox: Sandbox) -> tuple[tuple[object, object, bool], ...]:
+    return tuple((e.host, e.port, e.has_port) for e in sandbox.endpoints)
