@@ -25,6 +25,8 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.scalars",
     "karsgit.rules.suppression",
     "karsgit.rules.edits",
+    "karsgit.rules.keys",
+    "karsgit.rules.bundles",
 )
 
 
