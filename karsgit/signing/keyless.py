@@ -22,7 +22,7 @@ from karsgit.signing.policy import SignerIdentity, SignerPolicy, identity_from_c
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from sigstore.models import ClientTrustConfig, TrustedRoot
+    from sigstore.models import Bundle, ClientTrustConfig, TrustedRoot
     from sigstore.oidc import IdentityToken
     from sigstore.sign import Signer as SigstoreSigner
     from sigstore.verify import Verifier
@@ -193,7 +193,7 @@ class _RecordingPolicy:
         self.identity = identity_from_certificate(cert)
 
 
-def _load_bundle(bundle_json: bytes) -> Any:
+def _load_bundle(bundle_json: bytes) -> Bundle:
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import Bundle
 
