@@ -1,0 +1,53 @@
+"""``karsgit diff``: the effective egress change between two revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from karsgit import gitio
+from karsgit.cli.common import config_option, settings_for, write_output
+from karsgit.diffreport import FORMATS
+
+
+@click.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="markdown for pull-request comments, json for tools.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@config_option
+def diff(
+    base: str | None, head: str | None, fmt: str, output: str | None, config: Path | None
+) -> int:
+    """Show the effective egress change per sandbox from BASE to HEAD.
+
+    BASE defaults to the merge base of HEAD with the default branch
+    (origin/HEAD, else main, else master); HEAD defaults to the work tree.
+    Only the files that differ are read, from git objects (no checkout).
+    """
+    from karsgit.diff import compute
+    from karsgit.diffreport import render
+    from karsgit.hostcheck import public_suffix
+    from karsgit.snapshot import bundle_path, load_change
+
+    settings = settings_for(config)
+    start = base or gitio.default_base(settings.root)
+    change = load_change(settings, start, head)
+    names = (base or f"merge-base {start[:12]}", head or "work tree")
+    result = compute(
+        change.old,
+        change.new,
+        lambda ref, leaf: bundle_path(settings, ref, leaf),
+        public_suffix,
+        names,
+    )
+    write_output(render(result, fmt), output)
+    return 0
