@@ -1,0 +1,162 @@
+"""``karsgit keygen`` and ``karsgit sign``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from karsgit.cli.common import config_option, settings_for
+from karsgit.errors import KarsgitError, SigningError, UsageError
+from karsgit.settings import Settings
+
+if TYPE_CHECKING:
+    from karsgit.signing import Signer
+    from karsgit.signrun import IsCurrent
+
+PASSWORD_ENV = "COSIGN_PASSWORD"
+
+
+def _password(confirm: bool) -> bytes:
+    if PASSWORD_ENV in os.environ:
+        return os.environ[PASSWORD_ENV].encode()
+    if not sys.stdin.isatty():
+        raise SigningError(
+            f"no key password: {PASSWORD_ENV} is not set and there is no terminal to ask",
+            f"set {PASSWORD_ENV} (an empty value means no password)",
+        )
+    text: str = click.prompt(
+        "Key password",
+        hide_input=True,
+        confirmation_prompt=confirm,
+        default="",
+        show_default=False,
+    )
+    return text.encode()
+
+
+@click.command()
+@click.option(
+    "--output-prefix",
+    default="cosign",
+    show_default=True,
+    help="Write PREFIX.key (mode 0600) and PREFIX.pub.",
+)
+def keygen(output_prefix: str) -> int:
+    """Write a cosign-compatible ECDSA P-256 key pair.
+
+    The private key is encrypted with the password from COSIGN_PASSWORD, or one
+    asked for twice on the terminal. Existing files are never overwritten.
+    """
+    from karsgit.artifacts import atomic_write
+    from karsgit.signing import generate_keypair
+
+    private, public = Path(f"{output_prefix}.key"), Path(f"{output_prefix}.pub")
+    for path in (private, public):
+        if path.exists():
+            raise KarsgitError(
+                f"{path} already exists; refusing to overwrite it", "pick another --output-prefix"
+            )
+    private_pem, public_pem = generate_keypair(_password(confirm=True))
+    atomic_write(private, private_pem, mode=0o600)
+    atomic_write(public, public_pem, mode=0o644)
+    click.echo(f"wrote {private} (keep it out of git) and {public}")
+    return 0
+
+
+@click.command()
+@click.option(
+    "--key", "key", type=click.Path(dir_okay=False, path_type=Path), help="cosign.key to sign with."
+)
+@click.option("--keyless", is_flag=True, help="Sign with a Sigstore (Fulcio) certificate.")
+@click.option(
+    "--identity-token", help="OIDC token for --keyless (default: SIGSTORE_ID_TOKEN, then CI)."
+)
+@click.option(
+    "--trust-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sigstore client trust config (private instances, tests).",
+)
+@config_option
+def sign(
+    key: Path | None,
+    keyless: bool,
+    identity_token: str | None,
+    trust_config: Path | None,
+    config: Path | None,
+) -> int:
+    """Sign every committed bundle whose signature is missing or stale.
+
+    Writes allowlist.yaml.sigstore.json (and allowlist.yaml.sig with --key)
+    beside each bundle. Stops at the first failure (exit 3): bundles signed
+    before it keep their new signatures, the rest are untouched.
+    """
+    from karsgit.signrun import bundles_to_sign, refuse_private_keys, sign_bundles
+
+    settings = settings_for(config)
+    refuse_private_keys(settings.root)
+    mode, key, trust_config = _mode(settings, key, keyless, trust_config)
+    paths = bundles_to_sign(settings)
+    if not paths:
+        click.echo("no bundles to sign; run 'karsgit compile' first")
+        return 0
+    with _signer(mode, key, identity_token, trust_config) as (signer, is_current):
+        echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
+        outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
+    if echo is None:
+        for rel in outcome.signed:
+            click.echo(f"signed {rel}")
+    click.echo(f"{len(outcome.signed)} signed, {len(outcome.current)} already current")
+    return 0
+
+
+def _mode(
+    settings: Settings, key: Path | None, keyless: bool, trust: Path | None
+) -> tuple[str, Path | None, Path | None]:
+    if key is not None and keyless:
+        raise UsageError("--key and --keyless exclude each other", "pick one signing mode")
+    configured = settings.signing
+    trust = trust or _config_path(settings, configured.get("trust_config"))
+    if key is not None:
+        return "key", key, trust
+    if keyless:
+        return "keyless", None, trust
+    if configured.get("mode") == "key" and configured.get("key"):
+        return "key", _config_path(settings, configured["key"]), trust
+    if configured.get("mode") == "keyless":
+        return "keyless", None, trust
+    raise UsageError("no signing mode", "pass --key cosign.key or --keyless (or set signing.mode)")
+
+
+def _config_path(settings: Settings, value: str | None) -> Path | None:
+    return settings.root / value if value else None
+
+
+@contextlib.contextmanager
+def _signer(
+    mode: str, key: Path | None, token: str | None, trust: Path | None
+) -> Iterator[tuple[Signer, IsCurrent]]:
+    from karsgit.signrun import key_is_current, keyless_is_current
+
+    if mode == "key":
+        from karsgit.signing import KeySigner, load_private_key
+
+        assert key is not None
+        try:
+            pem = key.read_bytes()
+        except OSError as error:
+            raise SigningError(
+                f"cannot read key {key}: {error.strerror}", "check the --key path"
+            ) from error
+        private_key = load_private_key(pem, _password(confirm=False))
+        yield KeySigner(private_key), key_is_current(private_key.public_key())
+        return
+    from karsgit.signing import KeylessSigner
+
+    with KeylessSigner(identity_token=token, trust_config=trust) as keyless_signer:
+        yield keyless_signer, keyless_is_current(trust)
