@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # A document marker at column 0 always starts a document (YAML 1.2 §9.1.2).
@@ -79,3 +80,155 @@ def set_mapping(
     out = io.StringIO()
     yaml.dump(data, out)
     return path_text[:start] + out.getvalue() + path_text[end:]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryEdit:
+    """One entry of a rewritten endpoint list: which original entry, and what changes."""
+
+    source: int
+    host: str | None = None
+    add_port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListEdit:
+    """The new content of one endpoint list, in its final order (``karsgit fix``)."""
+
+    document: int
+    path: tuple[str, ...]
+    entries: tuple[EntryEdit, ...]
+
+
+def edit_lists(text: str, edits: Sequence[ListEdit]) -> str:
+    """Apply list edits; each edited document is re-emitted, the others spliced back."""
+    spans = _documents(text)
+    out = text
+    for index in sorted({e.document for e in edits}, reverse=True):
+        start, end = spans[index]
+        chunk = out[start:end]
+        yaml = _yaml_for(chunk)
+        data = yaml.load(chunk)
+        for edit in (e for e in edits if e.document == index):
+            _edit_list(_walk(data, edit.path), edit.entries)
+        emitted = io.StringIO()
+        yaml.dump(data, emitted)
+        out = out[:start] + emitted.getvalue() + out[end:]
+    return out
+
+
+def _walk(node: Any, path: Sequence[str]) -> Any:
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _edit_list(seq: Any, entries: Sequence[EntryEdit]) -> None:
+    items = list(seq)
+    if not items:
+        return
+    tails = [_take_tail(seq, index) for index in range(len(items))]
+    # A comment line above entry i+1 is stored after entry i, and the one above
+    # the first entry before the list: each travels with the entry it precedes.
+    lead_of = [_take_top(seq), *(tail.lead for tail in tails[:-1])]
+    after_list = tails[-1].lead
+    for entry in entries:
+        _edit_entry(items[entry.source], entry)
+    kept = [e.source for e in entries]
+    for dropped in sorted(set(range(len(items))) - set(kept)):
+        lead_of[kept[0]] += lead_of[dropped]
+    list.clear(seq)
+    seq.ca.items.clear()
+    for source in kept:
+        list.append(seq, items[source])
+    _put_top(seq, lead_of[kept[0]])
+    for position, source in enumerate(kept):
+        following = lead_of[kept[position + 1]] if position + 1 < len(kept) else after_list
+        _put_tail(seq, position, tails[source], following)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tail:
+    key: Any = None
+    eol: str = ""
+    lead: str = ""
+    column: int = 0
+
+
+def _is_block_map(item: Any) -> bool:
+    if not isinstance(item, dict) or not item:
+        return False
+    commented: Any = item  # a ruamel CommentedMap, which knows its flow style
+    return not commented.fa.flow_style()
+
+
+def _slot(seq: Any, index: int, key: Any) -> tuple[list[Any], int]:
+    """Where ruamel keeps the comment after an entry: its last key's, or the list's."""
+    item = seq[index]
+    if key is not None:
+        return item.ca.items.setdefault(key, [None, None, None, None]), 2
+    return seq.ca.items.setdefault(index, [None, None, None, None]), 0
+
+
+def _take_tail(seq: Any, index: int) -> _Tail:
+    """Detach the comment after an entry: its end-of-line part and the lines after it."""
+    item = seq[index]
+    key = list(item)[-1] if _is_block_map(item) else None
+    slot, at = _slot(seq, index, key)
+    token = slot[at]
+    if token is None:
+        return _Tail(key)
+    slot[at] = None
+    eol, newline, rest = token.value.partition("\n")
+    return _Tail(key, eol + newline, rest, token.start_mark.column)
+
+
+def _take_top(seq: Any) -> str:
+    comment = seq.ca.comment
+    tokens = comment[1] if comment and len(comment) > 1 and comment[1] else []
+    text = "".join(" " * t.start_mark.column + t.value for t in tokens)
+    if tokens:
+        del tokens[:]  # shared with the parent key's slot: emptied for both
+    return text
+
+
+def _put_top(seq: Any, lead: str) -> None:
+    if not lead:
+        return
+    body = lead.lstrip(" ")
+    token = _token(body, len(lead) - len(body))
+    comment = seq.ca.comment
+    if comment and len(comment) > 1 and comment[1] is not None:
+        comment[1].append(token)
+    else:
+        seq.ca.comment = [None, [token]]
+
+
+def _put_tail(seq: Any, position: int, tail: _Tail, lead: str) -> None:
+    item = seq[position]
+    last = list(item)[-1] if _is_block_map(item) else None
+    eol = tail.eol if tail.eol.strip() else ""
+    if eol and tail.key != last:
+        slot, at = _slot(seq, position, tail.key)
+        slot[at] = _token(eol, tail.column)
+        eol = ""
+    if eol or lead:
+        slot, at = _slot(seq, position, last)
+        slot[at] = _token((eol or "\n") + lead, tail.column)
+
+
+def _token(value: str, column: int) -> Any:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    return CommentToken(value, CommentMark(column), None)
+
+
+def _edit_entry(item: Any, entry: EntryEdit) -> None:
+    if entry.host is not None:
+        old = item["host"]
+        # Keep the author's quoting: a quoted scalar type wraps the new text.
+        item["host"] = type(old)(entry.host) if type(old) is not str else entry.host
+    if entry.add_port is not None:
+        position = list(item).index("host") + 1 if "host" in item else len(item)
+        item.insert(position, "port", entry.add_port)

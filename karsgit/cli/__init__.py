@@ -22,6 +22,7 @@ from karsgit.errors import ExitCode, KarsgitError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("karsgit.cli.check", "check", "Validate kars manifests and report findings."),
     "rules": ("karsgit.cli.check", "rules", "List every rule id with its default severity."),
+    "fix": ("karsgit.cli.fix", "fix", "Rewrite endpoint lists to the normal form, in place."),
     "diff": ("karsgit.cli.diff", "diff", "Show the effective egress change between two revisions."),
     "compile": (
         "karsgit.cli.compile", "compile_command", "Write canonical allowlist bundles and refs."

@@ -1,0 +1,57 @@
+"""``karsgit fix``: rewrite manifests to the normal form (pre-commit: exit 1 when files changed)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from karsgit.cli.common import config_option, settings_for
+from karsgit.discover import discover
+from karsgit.fix import FileFix, fix_bytes, write
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Show the changes as a diff; write nothing."
+)
+@click.option("--check", "check_only", is_flag=True, help="Only say which files would change.")
+@config_option
+def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path | None) -> int:
+    """Rewrite hosts, ports and endpoint order to the normal form, in place.
+
+    Lowercases, trims and converts hosts to punycode, adds 'port: 443' where a
+    port is missing, removes duplicate endpoints and sorts them like the signed
+    bundle. Comments, quoting and layout of everything else are kept. Files with
+    syntax, duplicate-key, conflict-marker or encoding findings are left alone.
+    Exit 1 when files were (or, with --diff/--check, would be) changed.
+    """
+    settings = settings_for(config)
+    changed = 0
+    for abspath, relpath in discover(settings, paths).files:
+        result = fix_bytes(relpath, Path(abspath).read_bytes(), settings)
+        if result.skipped:
+            click.echo(f"{relpath}: not fixed: {result.skipped}", err=True)
+        if not result.changed:
+            continue
+        changed += 1
+        if show_diff:
+            click.echo(_diff(result), nl=False)
+        elif check_only:
+            click.echo(f"{relpath}: would fix {result.summary().split(': fixed ', 1)[1]}")
+        else:
+            write(Path(abspath), result)
+            click.echo(result.summary())
+    return 1 if changed else 0
+
+
+def _diff(result: FileFix) -> str:
+    lines = difflib.unified_diff(
+        result.original.splitlines(keepends=True),
+        (result.fixed or "").splitlines(keepends=True),
+        f"a/{result.path}",
+        f"b/{result.path}",
+    )
+    return "".join(lines)
