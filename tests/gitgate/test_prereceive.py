@@ -1,0 +1,82 @@
+"""hooks/pre-receive on a real bare repository, exercised with real ``git push``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Repo, sandbox
+from tests.gitgate.conftest import run
+
+BAD = sandbox("agent").replace("api.github.com", "API.github.com")
+
+
+@pytest.fixture
+def remote(tmp_path: Path, repo: Repo) -> Path:
+    bare = tmp_path / "server.git"
+    run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
+    hook = bare / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
+    repo.git("remote", "add", "origin", str(bare))
+    repo.write("apps/ok.yaml", sandbox("ok"))
+    repo.commit("base")
+    assert _push(repo, "main").returncode == 0
+    return bare
+
+
+def _push(repo: Repo, *args: str):
+    return run(repo.path, "git", "push", "-q", "origin", *args)
+
+
+def test_no_verify_commit_is_rejected(repo, remote):
+    repo.write("apps/agent.yaml", BAD)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "sneak")
+    done = _push(repo, "main")
+    assert done.returncode != 0
+    assert "(host-case)" in done.stderr and "rejected refs/heads/main" in done.stderr
+    assert "sneak" not in run(remote, "git", "log", "--format=%s", "main").stdout
+
+
+def test_update_and_new_branch_are_checked(repo, remote):
+    repo.write("apps/agent.yaml", sandbox("agent"))
+    repo.commit("good")
+    assert _push(repo, "main").returncode == 0
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("apps/bad.yaml", BAD.replace("agent", "other"))
+    repo.commit("bad on a new branch")
+    done = _push(repo, "feature")
+    assert done.returncode != 0 and "(host-case)" in done.stderr
+
+
+def test_edit_rules_run_against_the_old_revision(repo, remote):
+    repo.write("apps/ok.yaml", sandbox("ok").replace("Strict", "Learn"))
+    repo.commit("relax")
+    done = _push(repo, "main")
+    assert done.returncode != 0 and "(mode-relaxed)" in done.stderr
+
+
+def test_deletion_is_allowed(repo, remote):
+    repo.git("push", "-q", "origin", "main:doomed")
+    done = _push(repo, ":doomed")
+    assert done.returncode == 0, done.stderr
+    assert "doomed deleted: allowed" in done.stderr
+
+
+def test_force_push_is_checked(repo, remote):
+    repo.write("apps/two.yaml", sandbox("two"))
+    repo.commit("two")
+    assert _push(repo, "main").returncode == 0
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("apps/three.yaml", BAD.replace("agent", "three"))
+    repo.commit("rewrite")
+    rejected = _push(repo, "--force", "main")
+    assert rejected.returncode != 0 and "(host-case)" in rejected.stderr
+    repo.write("apps/three.yaml", sandbox("three"))
+    repo.commit("fixed")
+    accepted = _push(repo, "--force", "main")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "fixed" in run(remote, "git", "log", "-1", "--format=%s", "main").stdout
