@@ -18,6 +18,7 @@ from karsgit.bundles import (
     ref_matches,
     require_registry,
 )
+from karsgit.errors import KarsgitError
 from karsgit.findings import Finding, Severity, active
 from karsgit.pipeline import CheckResult
 from karsgit.settings import Settings
@@ -93,20 +94,30 @@ def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> Com
 
 
 def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Change]) -> list[str]:
-    from karsgit.artifacts import atomic_write
-
     pending = {(c.kind, c.sandbox) for c in changes}
     edits = _ref_edits(settings, [t for t in targets if ("ref", _name(t)) in pending])
     written = []
     for target in targets:
         stale = {("missing", _name(target)), ("stale", _name(target))} & pending
         if target.expected is not None and stale:
-            atomic_write(settings.root / target.rel, target.expected)
+            _write_file(settings.root / target.rel, target.expected)
             written.append(target.rel)
     for path, file_edits in edits.items():
-        if atomic_write(settings.root / path, _edited(settings.root / path, file_edits)):
+        if _write_file(settings.root / path, _edited(settings.root / path, file_edits)):
             written.append(path)
     return written
+
+
+def _write_file(path: Path, data: bytes) -> bool:
+    from karsgit.artifacts import atomic_write
+
+    try:
+        return atomic_write(path, data)
+    except OSError as error:
+        raise KarsgitError(
+            f"cannot write {path}: {error.strerror or error}",
+            "fix the cause and re-run; every file is either old or new, never torn",
+        ) from error
 
 
 def _ref_edits(

@@ -1,0 +1,122 @@
+"""Fixtures for the bundle tests: manifests, a key pair, a local fake Sigstore and
+the independent verifiers (openssl, sigstore-js)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support.fakesigstore import FakeSigstore
+
+SUPPORT = Path(__file__).resolve().parents[1] / "support"
+VERIFY_JS = SUPPORT / "verify-offline.js"
+NODE_MODULES = SUPPORT / "node" / "node_modules"
+PASSWORD = "correct horse"
+REGISTRY = "registry.example.test"
+BUNDLE = ".kars/bundles/{namespace}/{name}/allowlist.yaml"
+
+MANIFEST = """\
+# {name}: reviewed by the platform team
+apiVersion: kars.azure.com/v1alpha1
+kind: KarsSandbox
+metadata:
+  name: {name}
+  namespace: {namespace}
+spec:
+  networkPolicy:
+    egressMode: Strict  # never Learn in prod
+    allowedEndpoints:
+{entries}"""
+
+
+def manifest(name: str = "agent", *endpoints: str, namespace: str = "kars-system") -> str:
+    """A Strict sandbox; endpoints as 'host:port' (default: api.github.com:443)."""
+    entries = ""
+    for endpoint in endpoints or ("api.github.com:443",):
+        host, port = endpoint.rsplit(":", 1)
+        entries += f"      - host: {host}\n        port: {port}\n"
+    return MANIFEST.format(name=name, namespace=namespace, entries=entries)
+
+
+def bundle_path(name: str = "agent", namespace: str = "kars-system") -> str:
+    return BUNDLE.format(namespace=namespace, name=name)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KARS_REGISTRY", REGISTRY)
+    monkeypatch.setenv("COSIGN_PASSWORD", PASSWORD)
+    monkeypatch.delenv("SIGSTORE_ID_TOKEN", raising=False)
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    private: Path
+    public: Path
+
+
+@pytest.fixture(scope="session")
+def keypair(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
+    """A key pair outside any repository (session: scrypt is slow on purpose)."""
+    from karsgit.signing import generate_keypair
+
+    directory = tmp_path_factory.mktemp("keys")
+    private, public = generate_keypair(PASSWORD.encode())
+    (directory / "cosign.key").write_bytes(private)
+    (directory / "cosign.pub").write_bytes(public)
+    return KeyPair(directory / "cosign.key", directory / "cosign.pub")
+
+
+@pytest.fixture(scope="session")
+def foreign_keypair(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
+    from karsgit.signing import generate_keypair
+
+    directory = tmp_path_factory.mktemp("foreign")
+    private, public = generate_keypair(PASSWORD.encode())
+    (directory / "cosign.key").write_bytes(private)
+    (directory / "cosign.pub").write_bytes(public)
+    return KeyPair(directory / "cosign.key", directory / "cosign.pub")
+
+
+@dataclass(frozen=True)
+class Fake:
+    sigstore: FakeSigstore
+    trust_config: Path
+    trusted_root: Path
+
+
+@pytest.fixture(scope="session")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fake]:
+    with FakeSigstore() as sigstore:
+        config, root = sigstore.write_trust_files(tmp_path_factory.mktemp("trust"))
+        yield Fake(sigstore, config, root)
+
+
+NodeVerify = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def node_verify() -> NodeVerify:
+    """sigstore-js (tests/support/verify-offline.js); fails, never skips, without it."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH: install Node 20 to run the sigstore-js verifier")
+    if not (NODE_MODULES / "@sigstore" / "verify").is_dir():
+        pytest.fail(f"{NODE_MODULES} is missing: run 'npm install --prefix tests/support/node'")
+
+    def run(
+        bundle: Path, artifact: Path, root: Path, *args: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [node, str(VERIFY_JS), str(bundle), str(artifact), str(root), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    return run
