@@ -32,6 +32,8 @@ class Side:
     rev: str | None
     objects: dict[ObjectRef, KarsObject] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    # The allowlist as written (quotes, case, order), for ``noop-edit``.
+    allowlists: dict[ObjectRef, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,11 +72,23 @@ def load_side(settings: Settings, rev: str | None, paths: list[str]) -> Side:
         if _is_bundle(settings, rel):
             side.files[rel] = raw
             continue
-        for doc in iter_kars_documents(load_bytes(rel, raw)):
+        loaded = load_bytes(rel, raw)
+        lines = (loaded.text or "").splitlines()
+        for doc in iter_kars_documents(loaded):
             obj = to_object(doc)
-            if obj is not None:
-                side.objects.setdefault(obj.ref, obj)
+            if obj is not None and obj.ref not in side.objects:
+                side.objects[obj.ref] = obj
+                side.allowlists[obj.ref] = _written(obj, lines)
     return side
+
+
+def _written(obj: KarsObject, lines: list[str]) -> str:
+    entries = obj.endpoints if isinstance(obj, Sandbox) else ()
+    if not entries:
+        return ""
+    first = min(e.position.line for e in entries)
+    last = max(max(e.host_position.line, e.port_position.line) for e in entries)
+    return "\n".join(line.strip() for line in lines[first - 1 : last])
 
 
 def _add_bundles(settings: Settings, change: Change) -> None:

@@ -35,10 +35,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from karsgit.findings import WHOLE_FILE, Hit, Position, Severity
-from karsgit.model import LEARN, STRICT, Approval, KarsObject, ObjectRef, Sandbox
+from karsgit.model import LEARN, SANDBOX, STRICT, Approval, KarsObject, ObjectRef, Sandbox
 from karsgit.rules import RuleInfo
 from karsgit.settings import Settings
-from karsgit.snapshot import ALLOWLIST, Change, bundle_path, normal_endpoints, raw_endpoints
+from karsgit.snapshot import ALLOWLIST, Change, normal_endpoints, raw_endpoints
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 RELAX_REASON = "karsgit.io/mode-relaxed-reason"
@@ -80,7 +80,7 @@ def _sandbox_edit(
         return
     was, now = normal_endpoints(before), normal_endpoints(after)
     yield from _widened(path, _start(after), after.ref, was, now)
-    if was == now and raw_endpoints(before) != raw_endpoints(after) and now:
+    if was == now and now and _rewritten(change, before, after):
         yield (
             path,
             Hit(
@@ -124,17 +124,16 @@ def _sandbox_edit(
 
 
 def _edited_bundles(change: Change, settings: Settings) -> Iterator[PathHit]:
-    for ref, after in sorted(change.new.objects.items()):
-        before = change.old.objects.get(ref)
-        if not isinstance(after, Sandbox):
+    prefix = settings.bundle_dir.rstrip("/") + "/"
+    for path in change.paths:
+        parts = path.removeprefix(prefix).split("/")
+        if not path.startswith(prefix) or len(parts) != 3 or parts[2] != ALLOWLIST:
             continue
-        path = bundle_path(settings, ref, ALLOWLIST)
         old_bytes, new_bytes = change.old.files.get(path), change.new.files.get(path)
-        unchanged_source = not isinstance(before, Sandbox) or (
-            normal_endpoints(before) == normal_endpoints(after)
-        )
-        edited = None not in (old_bytes, new_bytes) and old_bytes != new_bytes
-        if edited and unchanged_source:
+        if old_bytes is None or new_bytes is None or old_bytes == new_bytes:
+            continue
+        ref = ObjectRef(SANDBOX, parts[0], parts[1])
+        if not _source_changed(change.old.objects.get(ref), change.new.objects.get(ref)):
             yield (
                 path,
                 Hit(
@@ -144,6 +143,12 @@ def _edited_bundles(change: Change, settings: Settings) -> Iterator[PathHit]:
                     "restore the bundle; run 'karsgit compile' to regenerate it",
                 ),
             )
+
+
+def _source_changed(before: KarsObject | None, after: KarsObject | None) -> bool:
+    if isinstance(before, Sandbox) and isinstance(after, Sandbox):
+        return normal_endpoints(before) != normal_endpoints(after)
+    return before is not None or after is not None
 
 
 def _widened(
@@ -186,6 +191,13 @@ def _orphans(removed: list[ObjectRef], now: Sequence[KarsObject]) -> Iterator[Pa
                     "delete the approval in the same change, or keep the sandbox",
                 ),
             )
+
+
+def _rewritten(change: Change, before: Sandbox, after: Sandbox) -> bool:
+    if raw_endpoints(before) != raw_endpoints(after):
+        return True
+    written = change.old.allowlists.get(before.ref), change.new.allowlists.get(after.ref)
+    return written[0] != written[1]
 
 
 def _start(obj: KarsObject) -> Position:

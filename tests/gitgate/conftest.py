@@ -39,7 +39,9 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def precommit_env(pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def precommit_env(
+    pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     env = {"PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -48,8 +48,14 @@ def test_try_repo_against_the_checkout(repo, hook_source, precommit_env):
     repo.commit("base")
     source, sha = hook_source
     done = run(
-        repo.path, "pre-commit", "try-repo", str(source), "karsgit-check",
-        "--ref", sha, "--all-files",
+        repo.path,
+        "pre-commit",
+        "try-repo",
+        str(source),
+        "karsgit-check",
+        "--ref",
+        sha,
+        "--all-files",
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
