@@ -178,7 +178,9 @@ def committed_bundles(settings: Settings) -> list[str]:
     found: set[str] = set()
     for namespace in _subdirs(base):
         for name in _subdirs(namespace):
-            if any(entry.name.startswith(BUNDLE_FILE) for entry in os.scandir(name)):
+            with os.scandir(name) as entries:
+                has_bundle = any(entry.name.startswith(BUNDLE_FILE) for entry in entries)
+            if has_bundle:
                 found.add(Path(name.path, BUNDLE_FILE).relative_to(settings.root).as_posix())
     return sorted(found)
 
