@@ -120,3 +120,10 @@ def git_path(root: Path, name: str) -> Path:
     """``name`` inside the repository's git directory (``.git/<name>``, worktrees too)."""
     out = run_git(root, "rev-parse", "--git-path", name).decode().strip()
     return (root / out).resolve()
+
+
+def commit_paths(root: Path, paths: list[str], message: str) -> str:
+    """One commit of exactly ``paths`` (other staged changes stay staged); its id."""
+    run_git(root, "add", "--", *paths)
+    run_git(root, "commit", "--quiet", "--only", "-m", message, "--", *paths)
+    return run_git(root, "rev-parse", "HEAD").decode().strip()

@@ -130,3 +130,9 @@ def _punycode(mapped: str) -> str:
     except idna.IDNAError:
         # Look-alike but not encodable: still worth reporting, with no A-label.
         return ""
+
+
+def registrable_domain(host: str) -> str | None:
+    """Public suffix + 1 (``api.github.com`` -> ``github.com``); None for a suffix itself."""
+    found = _psl().privatesuffix(host.lower()) if host else None
+    return str(found) if found else None

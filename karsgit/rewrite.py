@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,3 +232,116 @@ def _edit_entry(item: Any, entry: EntryEdit) -> None:
     if entry.add_port is not None:
         position = list(item).index("host") + 1 if "host" in item else len(item)
         item.insert(position, "port", entry.add_port)
+
+
+# --- egress edits (karsgit egress): one document, re-emitted once per call ---
+
+
+def _edit_document(text: str, doc_index: int, edit: Callable[[Any], None]) -> str:
+    start, end = _documents(text)[doc_index]
+    chunk = text[start:end]
+    yaml = _yaml_for(chunk)
+    data = yaml.load(chunk)
+    edit(data)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return text[:start] + out.getvalue() + text[end:]
+
+
+def _parent(node: Any, key_path: Sequence[str]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    for key in key_path[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = CommentedMap()
+        node = node[key]
+    return node
+
+
+def set_scalar(text: str, doc_index: int, key_path: Sequence[str], value: str) -> str:
+    """Set the scalar at ``key_path`` (parents created), keeping its comment."""
+
+    def edit(data: Any) -> None:
+        parent = _parent(data, key_path)
+        old = parent.get(key_path[-1])
+        if old != value:
+            parent[key_path[-1]] = type(old)(value) if isinstance(old, str) else value
+
+    return _edit_document(text, doc_index, edit)
+
+
+def insert_entries(
+    text: str,
+    doc_index: int,
+    key_path: Sequence[str],
+    entries: Sequence[tuple[int, Mapping[str, Any]]],
+) -> str:
+    """Insert block mappings into the list at ``key_path`` (created when missing).
+
+    Each position counts in the original list. Comment lines written above an
+    entry stay above it; comments after the list stay after it.
+    """
+
+    def edit(data: Any) -> None:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        parent = _parent(data, key_path)
+        seq = parent.get(key_path[-1])
+        if not isinstance(seq, list):
+            seq = parent[key_path[-1]] = CommentedSeq()
+        seq.fa.set_block_style()
+        # back to front; equal positions keep the given order
+        order = sorted(range(len(entries)), key=lambda i: (entries[i][0], i), reverse=True)
+        for position, mapping in (entries[i] for i in order):
+            item = CommentedMap(mapping)
+            seq.insert(position, item)
+            if position > 0:
+                _move_lead(seq, position)
+
+    return _edit_document(text, doc_index, edit)
+
+
+def _move_lead(seq: Any, position: int) -> None:
+    """Comment lines after the entry before ``position`` belong to what follows it."""
+    tail = _take_tail(seq, position - 1)
+    _put_tail(seq, position - 1, tail, "")
+    if tail.lead:
+        _put_tail(seq, position, _Tail(), tail.lead)
+
+
+def keep_entries(text: str, doc_index: int, key_path: Sequence[str], kept: Sequence[int]) -> str:
+    """Keep only the list entries at ``kept``; none kept leaves ``[]``."""
+    if kept:
+        entries = tuple(EntryEdit(index) for index in kept)
+        return edit_lists(text, [ListEdit(doc_index, tuple(key_path), entries)])
+
+    def edit(data: Any) -> None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        empty = CommentedSeq()
+        empty.fa.set_flow_style()
+        _parent(data, key_path)[key_path[-1]] = empty
+
+    return _edit_document(text, doc_index, edit)
+
+
+def new_document(data: Mapping[str, Any]) -> str:
+    """A new block-style YAML document (2-space indent, lists indented) from plain data."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(_plain(data), out)
+    return out.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, Mapping):
+        return CommentedMap((k, _plain(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_plain(v) for v in value)
+    return value

@@ -1,0 +1,308 @@
+"""``karsgit egress``: the kars egress flows as reviewed edits of the GitOps repo
+(approve, deny, enforce, learn, pending, allow-extra; docs/egress.md).
+
+Exit codes: 0 done, 1 refused (ambiguous name, unsafe or invalid change:
+nothing written), 2 usage, 3 could not run, or signing failed after the edit
+was written and compiled (the change is not yet signed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from karsgit.cli.common import config_option, settings_for
+from karsgit.egress import Refused, Request, label, resolve
+from karsgit.errors import KarsgitError, SigningError, UsageError
+from karsgit.findings import Finding
+from karsgit.model import LEARN, STRICT, Sandbox
+from karsgit.settings import Settings
+
+SignPlan = tuple[str, Path | None, Path | None]
+
+
+class _FlowContext(click.Context):
+    """The flows read as ``karsgit egress NAME ...``, not as a named subcommand."""
+
+    @property
+    def command_path(self) -> str:
+        return self.parent.command_path if self.parent is not None else "egress"
+
+
+class _Flows(click.Command):
+    context_class = _FlowContext
+
+
+class EgressGroup(click.Group):
+    """``egress NAME ...`` runs the flows; ``egress allow-extra ...`` the subcommand."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return "", flows, args
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["NAME [-n NAMESPACE] [OPTIONS]", "|", "allow-extra NAME [OPTIONS]"]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        flows.format_options(_FlowContext(flows, parent=ctx), formatter)
+        self.format_commands(ctx, formatter)
+
+
+def _echo_findings(findings: Sequence[Finding]) -> None:
+    from karsgit.egressflow import refusal
+
+    if findings:
+        click.echo(refusal(findings), err=True)
+
+
+def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settings, Any, Sandbox]:
+    from karsgit.pipeline import run_check
+
+    settings = settings_for(config)
+    result = run_check(settings, ())
+    return settings, result, resolve(result.objects, name, namespace)
+
+
+def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
+    if no_sign or settings.signing.get("mode") == "none":
+        return None
+    from karsgit.cli.sign import _mode  # the sign command's own resolution of signing.*
+
+    try:
+        return _mode(settings, None, False, None)
+    except UsageError as error:
+        raise UsageError(
+            "no signing mode configured", "set signing.mode in .karsgit.yaml or pass --no-sign"
+        ) from error
+
+
+def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> list[str]:
+    from karsgit.bundles import SIG_SUFFIX, SIGSTORE_SUFFIX
+    from karsgit.cli.sign import _signer
+    from karsgit.signrun import refuse_private_keys, sign_bundles
+
+    try:
+        refuse_private_keys(settings.root)
+        with _signer(plan[0], plan[1], None, plan[2]) as (signer, is_current):
+            outcome = sign_bundles(settings.root, [bundle], signer, is_current)
+    except KarsgitError as error:
+        raise SigningError(
+            f"the change to {label(sandbox)} is written and compiled but NOT YET SIGNED: "
+            f"{error.message}; the old signature was left in place",
+            error.hint or "fix the cause, then run 'karsgit sign'",
+        ) from error
+    for rel in outcome.signed:
+        click.echo(f"signed {rel}")
+    paths = [bundle + SIGSTORE_SUFFIX, bundle + SIG_SUFFIX]
+    return [p for p in paths if (settings.root / p).is_file()]
+
+
+def _request(
+    approve: tuple[str, ...], deny: tuple[str, ...], enforce: bool, learn: bool | None, empty: bool
+) -> Request:
+    if enforce and learn:
+        raise UsageError("--enforce and --learn exclude each other", "pick one mode")
+    mode = STRICT if enforce or learn is False else LEARN if learn else None
+    if not (approve or deny or mode):
+        raise UsageError(
+            "nothing to do", "pass --approve, --deny, --enforce, --learn/--no-learn or --pending"
+        )
+    return Request(approve, deny, mode, empty)
+
+
+@click.command(cls=_Flows, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("name")
+@click.option(
+    "-n", "--namespace", help="Namespace of the sandbox (required when NAME is ambiguous)."
+)
+@click.option(
+    "--approve",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="Allow an endpoint (port 443 by default).",
+)
+@click.option(
+    "--deny", multiple=True, metavar="HOST[:PORT]", help="Remove every port of HOST (or one port)."
+)
+@click.option("--enforce", is_flag=True, help="Set egressMode: Strict and compile the bundle.")
+@click.option("--learn/--no-learn", default=None, help="Set egressMode: Learn / Strict.")
+@click.option(
+    "--pending", is_flag=True, help="List learned hosts not allowlisted yet (needs --learned)."
+)
+@click.option(
+    "--learned",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The router's learned-hosts export (JSON or one host a line).",
+)
+@click.option(
+    "--allow-empty", is_flag=True, help="Allow an empty Strict list: mark deny-all on purpose."
+)
+@click.option("--no-sign", is_flag=True, help="Leave the recompiled bundle unsigned.")
+@click.option("--commit", is_flag=True, help="Make one git commit of the change.")
+@config_option
+def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tuple[str, ...],
+          enforce: bool, learn: bool | None, pending: bool, learned: Path | None,
+          allow_empty: bool, no_sign: bool, commit: bool, config: Path | None) -> int:  # fmt: skip
+    """Change the egress of sandbox NAME by editing its manifest."""
+    if pending:
+        if learned is None or approve or deny or enforce or learn is not None:
+            raise UsageError("--pending needs --learned FILE and no other change", "")
+        return _pending(config, name, namespace, learned)
+    request = _request(approve, deny, enforce, learn, allow_empty)
+    settings, _, sandbox = _load(config, name, namespace)
+    return _change(settings, sandbox, request, _sign_plan(settings, no_sign), commit)
+
+
+def _change(
+    settings: Settings, sandbox: Sandbox, request: Request, plan: SignPlan | None, commit: bool
+) -> int:
+    from karsgit import egressflow as flow
+
+    text, crlf = flow.read_text(settings.root / sandbox.location.path)
+    try:
+        edit = flow.build_edit(settings, sandbox, text, request)
+        warnings = flow.check_edit(settings, text, edit)
+        edited = flow.edited_sandbox(settings, edit, sandbox.ref)
+        flow.require_compilable(settings, edited)
+    except Refused as refused:
+        _echo_findings(refused.findings)
+        raise
+    for line in edit.changes:
+        click.echo(f"{label(sandbox)}: {line}")
+    if edit.text == text:
+        click.echo("nothing to change")
+        return 0
+    _echo_findings(warnings)
+    applied = flow.apply_edit(settings, edit, edited, crlf)
+    for rel in applied.written:
+        click.echo(f"wrote {rel}")
+    paths = list(applied.written)
+    status = _sign_status(settings, edited, applied.bundle, plan, paths)
+    if commit:
+        _commit(settings, paths, flow.commit_message(edited, edit.changes, status))
+    return 0
+
+
+def _sign_status(
+    settings: Settings, sandbox: Sandbox, bundle: str | None, plan: SignPlan | None,
+    paths: list[str],
+) -> str:  # fmt: skip
+    if bundle is None:
+        click.echo(f"{label(sandbox)} is in {sandbox.mode} mode: no bundle to compile or sign")
+        return f"No bundle: the sandbox is in {sandbox.mode} mode."
+    if plan is None:
+        click.echo(
+            f"NOT SIGNED (--no-sign or signing.mode: none): {bundle} has no current signature; "
+            "'karsgit verify' reports it until 'karsgit sign' runs"
+        )
+        return "Bundle not signed yet (--no-sign)."
+    paths.extend(p for p in _sign(settings, sandbox, bundle, plan) if p not in paths)
+    return "Bundle recompiled and signed."
+
+
+def _commit(settings: Settings, paths: list[str], message: str) -> None:
+    from karsgit import gitio
+
+    commit = gitio.commit_paths(settings.root, paths, message)
+    click.echo(f"committed {commit[:12]}: {message.splitlines()[0]}")
+
+
+def _pending(config: Path | None, name: str, namespace: str | None, learned: Path) -> int:
+    from karsgit.cli.egressreport import pending_text
+    from karsgit.learned import parse_learned, pending
+    from karsgit.rules.hosts import normal_endpoint
+
+    _, _, sandbox = _load(config, name, namespace)
+    items = parse_learned(learned.read_bytes(), str(learned))
+    normals = [normal_endpoint(entry) for entry in sandbox.endpoints]
+    report = pending(items, sorted({n.host for n in normals if n is not None}))
+    click.echo(pending_text(sandbox, report, learned.name), nl=False)
+    return 0
+
+
+@click.group(
+    "egress",
+    cls=EgressGroup,
+    invoke_without_command=False,
+    no_args_is_help=True,
+    context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]},
+)
+def egress() -> None:
+    """Change sandbox egress as reviewed edits of the GitOps repo.
+
+    \b
+    karsgit egress NAME --approve HOST[:PORT]...   add endpoints (normal form)
+    karsgit egress NAME --deny HOST...             remove every port of a host
+    karsgit egress NAME --enforce | --no-learn     egressMode: Strict
+    karsgit egress NAME --learn                    egressMode: Learn
+    karsgit egress NAME --pending --learned FILE   learned hosts not allowed yet
+    karsgit egress allow-extra NAME --host ... --ttl ... --reason ...
+
+    Edits keep comments, recompile the sandbox's bundle and sign it with the
+    configured signer (signing.* in .karsgit.yaml). A NAME found in several
+    namespaces needs -n. Exit 1: refused, nothing written. Exit 3 after an
+    edit: written and compiled, but not yet signed.
+    """
+
+
+@egress.command("allow-extra")
+@click.argument("name")
+@click.option(
+    "-n", "--namespace", help="Namespace of the sandbox (required when NAME is ambiguous)."
+)
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    required=True,
+    metavar="HOST[:PORT]",
+    help="Extra endpoint (port 443 by default); 1 to 16.",
+)
+@click.option(
+    "--ttl",
+    required=True,
+    help="ISO-8601 duration: PT30M, PT4H, P1D (ceiling: approvals.ttl_ceiling).",
+)
+@click.option(
+    "--reason", required=True, help="Why the extra egress is needed (goes to audit logs)."
+)
+@click.option("--ticket", help="Ticket id, 1 to 128 characters.")
+@click.option(
+    "--dir", "directory", help="Repo-relative folder for the file (default: beside the sandbox)."
+)
+@click.option("--commit", is_flag=True, help="Make one git commit of the new file.")
+@config_option
+def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: str, reason: str,
+                ticket: str | None, directory: str | None, commit: bool,
+                config: Path | None) -> int:  # fmt: skip
+    """Write an EgressApproval NAME-extra-<yyyymmdd-hhmmss>z for sandbox NAME.
+
+    The approval widens the router allowlist for TTL; it is not signed and the
+    sandbox's bundle does not change. Refused (exit 1, nothing written) when
+    'karsgit check' would report an error in it.
+    """
+    from karsgit.artifacts import atomic_write
+    from karsgit.extra import ExtraRequest, plan_extra
+
+    settings, result, sandbox = _load(config, name, namespace)
+    request = ExtraRequest(hosts, ttl, reason, ticket, directory)
+    try:
+        extra = plan_extra(settings, result.objects, sandbox, request, datetime.now(UTC))
+    except Refused as refused:
+        _echo_findings(refused.findings)
+        raise
+    _echo_findings(extra.warnings)
+    atomic_write(settings.root / extra.path, extra.text.encode("utf-8"))
+    click.echo(f"wrote {extra.path}: EgressApproval {sandbox.ref.namespace}/{extra.name}")
+    click.echo(f"{label(sandbox)}: extra egress to {', '.join(hosts)} for {ttl} (unsigned)")
+    if commit:
+        message = f"egress {label(sandbox)}: allow extra {', '.join(hosts)} for {ttl}\n\n{reason}\n"
+        _commit(settings, [extra.path], message)
+    return 0

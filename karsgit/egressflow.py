@@ -1,0 +1,171 @@
+"""Carrying out an egress edit: the edited text, its check, the write, the
+recompile of that one sandbox, its signature and the commit (docs/egress.md).
+
+Never prints, never exits; files are written only through ``karsgit.artifacts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from karsgit import engine, suppress
+from karsgit.bundles import bundle_rel, deny_all, require_registry
+from karsgit.egress import (
+    MODE_PATH,
+    Edit,
+    Refused,
+    Request,
+    empty_refusal,
+    final_empty,
+    final_mode,
+    is_strict,
+    label,
+    new_errors,
+    plan_approvals,
+    plan_denials,
+)
+from karsgit.findings import Finding, Severity, active
+from karsgit.load import parse_documents
+from karsgit.model import KarsObject, ObjectRef, Sandbox
+from karsgit.pipeline import file_hits
+from karsgit.rules import catalog
+from karsgit.settings import Settings
+
+LIST_PATH = ("spec", "networkPolicy", "allowedEndpoints")
+
+
+@dataclass
+class Applied:
+    written: list[str] = field(default_factory=list)
+    bundle: str | None = None
+
+
+def read_text(path: Path) -> tuple[str, bool]:
+    """The file's text with LF line ends, and whether it used CRLF."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    return text.replace("\r\n", "\n"), "\r\n" in text
+
+
+def encode(text: str, crlf: bool) -> bytes:
+    return (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
+
+
+def build_edit(settings: Settings, sandbox: Sandbox, text: str, request: Request) -> Edit:
+    from karsgit.rewrite import insert_entries, keep_entries, set_scalar
+
+    doc = sandbox.document_index
+    removed, changes = plan_denials(sandbox, request.deny)
+    kept = [e.index for e in sandbox.endpoints if e.index not in removed]
+    inserts, approved = plan_approvals(sandbox, kept, request.approve)
+    edit = Edit(sandbox.location.path, text, changes + approved)
+    if removed:
+        edit.text = keep_entries(edit.text, doc, LIST_PATH, kept)
+    if inserts:
+        edit.text = insert_entries(edit.text, doc, LIST_PATH, inserts)
+    if request.mode and (request.mode != sandbox.mode or not sandbox.mode_set):
+        edit.text = set_scalar(edit.text, doc, MODE_PATH, request.mode)
+        edit.changes.append(f"egressMode: {sandbox.mode} -> {request.mode}")
+    if _empties(settings, sandbox, request, kept, len(inserts)):
+        why = "removing " + ", ".join(request.deny) if removed else "switching to Strict"
+        if not request.allow_empty:
+            raise empty_refusal(sandbox, settings, why)
+        key = settings.deny_all_annotation
+        edit.text = set_scalar(edit.text, doc, ("metadata", "annotations", key), "true")
+        edit.changes.append(f'marked deny-all on purpose ({key}: "true")')
+    return edit
+
+
+def _empties(
+    settings: Settings, sandbox: Sandbox, request: Request, kept: Sequence[int], added: int
+) -> bool:
+    """Whether the edit leaves a Strict sandbox with an empty list it did not mean."""
+    if not is_strict(final_mode(sandbox, request)) or deny_all(sandbox, settings):
+        return False
+    if not sandbox.endpoints_set and sandbox.allowlist_ref is not None:
+        return False  # the list comes from the committed bundle
+    touched = bool(request.deny) or request.mode is not None
+    return touched and final_empty(sandbox, kept, added)
+
+
+def file_findings(
+    settings: Settings, rel: str, text: str
+) -> tuple[list[Finding], list[KarsObject]]:
+    """What ``check`` reports for one file's text, suppressions applied."""
+    hits, objects = file_hits(parse_documents(rel, text), settings)
+    findings = suppress.apply(engine.stamp(rel, hits, settings), {rel: text}, catalog())
+    return findings, objects
+
+
+def check_edit(settings: Settings, before: str, edit: Edit) -> list[Finding]:
+    """Refuse an edit that adds an error or leaves one; return the new warnings."""
+    old, _ = file_findings(settings, edit.path, before)
+    new, _ = file_findings(settings, edit.path, edit.text)
+    added = new_errors(old, new)
+    if added:
+        raise Refused(
+            f"the change to {edit.path} would add {len(added)} error(s) that 'karsgit check' "
+            "reports; nothing was written",
+            "",
+            added,
+        )
+    left = [f for f in active(new) if f.severity >= Severity.ERROR]
+    if left:
+        raise Refused(
+            f"{edit.path} has {len(left)} error(s) that block compiling it; nothing was written",
+            "fix them first ('karsgit fix' rewrites the fixable ones)",
+            left,
+        )
+    seen = {(f.rule_id, f.message) for f in active(old)}
+    return [f for f in active(new) if (f.rule_id, f.message) not in seen]
+
+
+def edited_sandbox(settings: Settings, edit: Edit, ref: ObjectRef) -> Sandbox:
+    _, objects = file_findings(settings, edit.path, edit.text)
+    found = [o for o in objects if isinstance(o, Sandbox) and o.ref == ref]
+    assert len(found) == 1, f"edited file lost {ref}"
+    return found[0]
+
+
+def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
+    """A Strict result needs a registry for its allowlistRef: fail before any write."""
+    if is_strict(sandbox.mode):
+        require_registry(settings, sandbox)
+
+
+def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> Applied:
+    """Write the manifest, then recompile this one sandbox's bundle and ref."""
+    from karsgit.artifacts import atomic_write
+    from karsgit.compiler import compile_repo
+    from karsgit.pipeline import CheckResult
+
+    applied = Applied()
+    if atomic_write(settings.root / edit.path, encode(edit.text, crlf)):
+        applied.written.append(edit.path)
+    if not is_strict(sandbox.mode):
+        return applied
+    outcome = compile_repo(settings, CheckResult([], 1, [sandbox]), write=True)
+    applied.written.extend(p for p in outcome.written if p not in applied.written)
+    rel = bundle_rel(settings, sandbox.ref)
+    applied.bundle = rel if (settings.root / rel).is_file() else None
+    return applied
+
+
+def commit_message(sandbox: Sandbox, changes: Sequence[str], signed: str) -> str:
+    subject = f"egress {label(sandbox)}: " + "; ".join(changes)
+    if len(subject) > 72:
+        subject = f"egress {label(sandbox)}: {len(changes)} changes"
+    body = "\n".join(f"- {line}" for line in changes)
+    return f"{subject}\n\n{body}\n\n{signed}\n"
+
+
+def refusal(findings: Sequence[Finding]) -> str:
+    """Findings as ``path:line:col: severity: message [rule]`` lines with hints."""
+    lines = []
+    for f in findings:
+        lines.append(f"{f.path}:{f.line}:{f.column}: {f.severity.label}: {f.message} [{f.rule_id}]")
+        if f.hint:
+            lines.append(f"  hint: {f.hint}")
+    return "\n".join(lines)
