@@ -45,11 +45,14 @@ def keyless_check(trust: Path | None, policy: SignerPolicy) -> SignatureCheck:
 
 
 def configmap_policy(path: Path) -> SignerPolicy:
-    """The controller's signer policy: any listed issuer with any listed SAN pattern."""
+    """The controller's ConfigMap (any listed issuer with any listed SAN pattern),
+    or karsgit's ``signers:`` list of (issuer, san) pairs."""
     from karsgit.load import parse_documents
 
     loaded = parse_documents(str(path), _read(path, "signer policy").decode("utf-8", "replace"))
     docs = [d.data for d in loaded.documents if isinstance(d.data, dict)]
+    if len(docs) == 1 and "signers" in docs[0]:  # docs/signing.md's list form
+        return SignerPolicy.from_mapping(docs[0])
     data = docs[0].get("data") if len(docs) == 1 and not loaded.hits else None
     if not isinstance(data, dict):
         raise SigningError(f"signer policy {path} is not one ConfigMap with 'data'", _POLICY_HINT)

@@ -184,3 +184,14 @@ def test_keyless_without_token_fails_closed(repo, karsgit, fake, monkeypatch):
     result = karsgit("sign", "--keyless", "--trust-config", str(fake.trust_config))
     assert result.code == 3
     assert not (repo.path / (bundle_path() + ".sigstore.json")).exists()
+
+
+def test_signer_policy_list_form(keyless_signed, karsgit, fake):
+    keyless_signed.write(
+        "policy.yaml",
+        f"signers:\n  - issuer: {fake.sigstore.oidc_issuer}\n    san: {DEFAULT_IDENTITY}\n",
+    )
+    result = karsgit(
+        "verify", "--signer-policy", "policy.yaml", "--trust-config", str(fake.trusted_root)
+    )
+    assert result.code == 0, result.out
