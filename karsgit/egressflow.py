@@ -154,11 +154,20 @@ def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> 
 
 
 def commit_message(sandbox: Sandbox, changes: Sequence[str], signed: str) -> str:
-    subject = f"egress {label(sandbox)}: " + "; ".join(changes)
+    subject = f"egress {label(sandbox)}: " + ", ".join(filter(None, map(_short, changes)))
     if len(subject) > 72:
         subject = f"egress {label(sandbox)}: {len(changes)} changes"
     body = "\n".join(f"- {line}" for line in changes)
     return f"{subject}\n\n{body}\n\n{signed}\n"
+
+
+def _short(change: str) -> str:
+    """A change line as a commit-subject phrase ("approved a:443" -> "approve a:443")."""
+    verb, _, rest = change.partition(" ")
+    if verb == "egressMode:":
+        return "set " + rest.rsplit(" ", 1)[-1]
+    phrases = {"approved": "approve " + rest, "denied": "deny " + rest.split(": removed", 1)[0]}
+    return phrases.get(verb, "mark deny-all" if verb == "marked" else "")
 
 
 def refusal(findings: Sequence[Finding]) -> str:
