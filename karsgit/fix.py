@@ -16,8 +16,8 @@ from karsgit import pipeline, rewrite
 from karsgit.extract import to_object
 from karsgit.load import Document, LoadedFile, iter_kars_documents, load_bytes
 from karsgit.model import DEFAULT_PORT, KarsObject
-from karsgit.normalize import normalize_endpoints, normalize_host
-from karsgit.rules.hosts import entries_of, list_path, normal_endpoint
+from karsgit.normalize import normalize_endpoints
+from karsgit.rules.hosts import entries_of, host_verdict, list_path, normal_endpoint
 from karsgit.settings import Settings
 
 # A file with one of these is not fully understood: fix leaves it alone.
@@ -52,7 +52,7 @@ def plan_list(obj: KarsObject, document: int) -> rewrite.ListEdit | None:
     for entry in entries:
         host = None
         if isinstance(entry.host, str):
-            normal = normalize_host(entry.host).normal
+            normal = host_verdict(entry.host).normal
             host = normal if normal is not None and normal != entry.host else None
         edits.append(rewrite.EntryEdit(entry.index, host, None if entry.has_port else DEFAULT_PORT))
     normals = [normal_endpoint(entry) for entry in entries]

@@ -59,6 +59,7 @@ Errors (no safe rewrite exists):
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from karsgit.findings import Hit, Position, Severity, json_path_of
 from karsgit.hostcheck import confusable, public_suffix
@@ -66,6 +67,7 @@ from karsgit.load import Document, PathKey
 from karsgit.model import Approval, KarsObject, RawEndpoint
 from karsgit.normalize import (
     Endpoint,
+    HostVerdict,
     Issue,
     check_port,
     normalize_endpoints,
@@ -99,6 +101,18 @@ SANDBOX_LIST: PathKey = ("spec", "networkPolicy", "allowedEndpoints")
 APPROVAL_LIST: PathKey = ("spec", "hosts")
 
 
+# Repositories repeat the same hosts across thousands of sandboxes; a verdict
+# is a pure function of the text, so each distinct host is judged once.
+@lru_cache(maxsize=16384)
+def host_verdict(raw: str) -> HostVerdict:
+    return normalize_host(raw)
+
+
+@lru_cache(maxsize=16384)
+def _is_suffix(host: str) -> bool:
+    return public_suffix(host)
+
+
 def list_path(obj: KarsObject) -> PathKey:
     return APPROVAL_LIST if isinstance(obj, Approval) else SANDBOX_LIST
 
@@ -111,7 +125,7 @@ def normal_endpoint(entry: RawEndpoint) -> Endpoint | None:
     """The normal form of one entry, or None when host or port cannot be normalized."""
     if not isinstance(entry.host, str):
         return None
-    host = normalize_host(entry.host).normal
+    host = host_verdict(entry.host).normal
     port = check_port(entry.port if entry.has_port else None).normal
     if entry.has_port and entry.port is None:
         return None  # 'port:' with no value: the schema reports it
@@ -140,14 +154,14 @@ def _host_hits(entry: RawEndpoint, at: PathKey) -> Iterator[Hit]:
     if not isinstance(entry.host, str):
         return  # the schema reports a missing or non-string host
     here = (*at, entry.index, "host")
-    verdict = normalize_host(entry.host)
+    verdict = host_verdict(entry.host)
     for issue in verdict.deviations:
         yield _hit(issue, entry.host_position, here, fixable=True)
     if verdict.error is not None:
         yield _hit(verdict.error, entry.host_position, here)
         return
     normal = verdict.normal or ""
-    if public_suffix(normal):
+    if _is_suffix(normal):
         yield _hit(_suffix_issue(normal), entry.host_position, here)
     look = confusable(entry.host)
     if look is not None:
@@ -190,10 +204,16 @@ def _subsumed(
 ) -> Iterator[Hit]:
     # A public-suffix parent is already an error of its own; naming it again
     # on every entry below it would bury the one finding that matters.
-    hosts = sorted({n.host for n in normals if n is not None and not public_suffix(n.host)})
+    hosts = {n.host for n in normals if n is not None and not _is_suffix(n.host)}
     for entry, normal in zip(entries, normals, strict=True):
-        parent = subsumed_by(normal.host, hosts) if normal is not None else None
-        if normal is not None and parent is not None:
+        if normal is None:
+            continue
+        # Only the host's own parent domains can admit it: a linear walk up the
+        # labels instead of comparing every pair of a long list.
+        labels = normal.host.split(".")
+        parents = [p for p in (".".join(labels[i:]) for i in range(1, len(labels))) if p in hosts]
+        parent = subsumed_by(normal.host, parents) if parents else None
+        if parent is not None:
             issue = subsumed_issue(normal.host, parent)
             yield _hit(issue, entry.host_position, (*at, entry.index, "host"))
 
