@@ -184,3 +184,17 @@ def test_help_shows_both_forms(karsgit) -> None:
     assert "Usage: karsgit egress NAME [-n NAMESPACE] [OPTIONS]" in result.out
     assert "--approve HOST[:PORT]" in result.out
     assert "allow-extra" in result.out
+
+
+def test_namespace_option_may_come_first(gitops, karsgit) -> None:
+    result = karsgit("egress", "-n", "kars-system", "agent", "--approve", "a.io", "--no-sign")
+    assert result.code == 0, result.err
+    assert "a.io" in read(gitops, AGENT_YAML)
+
+
+def test_crlf_files_stay_crlf(gitops, karsgit) -> None:
+    (gitops.path / AGENT_YAML).write_bytes(AGENT.replace("\n", "\r\n").encode())
+    assert karsgit("egress", "agent", "--approve", "a.io", "--no-sign").code == 0
+    data = (gitops.path / AGENT_YAML).read_bytes()
+    assert b"a.io\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
