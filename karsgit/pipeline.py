@@ -110,7 +110,8 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
         if outcome.text is not None:
             texts[outcome.path] = outcome.text
     checked = frozenset(o.path for o in outcomes)
-    context = engine.RepoContext(settings, objects + _elsewhere(settings, paths, checked), checked)
+    everything = objects + _elsewhere(settings, paths, checked, objects)
+    context = engine.RepoContext(settings, everything, checked)
     for rel, hit in engine.repo_hits(context):
         findings.extend(engine.stamp(rel, [hit], settings))
     findings = suppress.apply(findings, texts, catalog())
@@ -118,11 +119,11 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
 
 
 def _elsewhere(
-    settings: Settings, paths: Sequence[str], checked: frozenset[str]
+    settings: Settings, paths: Sequence[str], checked: frozenset[str], objects: list[KarsObject]
 ) -> list[KarsObject]:
     """With explicit paths (pre-commit), cross-file rules still see the whole repository."""
     if not paths:
         return []
     from karsgit.repoindex import objects_outside
 
-    return objects_outside(settings, checked)
+    return objects_outside(settings, checked, objects)
