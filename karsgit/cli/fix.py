@@ -31,7 +31,12 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     settings = settings_for(config)
     changed = 0
     for abspath, relpath in discover(settings, paths).files:
-        result = fix_bytes(relpath, Path(abspath).read_bytes(), settings)
+        try:
+            raw = Path(abspath).read_bytes()
+        except OSError as error:
+            click.echo(f"{relpath}: not fixed: cannot read it ({error.strerror})", err=True)
+            continue
+        result = fix_bytes(relpath, raw, settings)
         if result.skipped:
             click.echo(f"{relpath}: not fixed: {result.skipped}", err=True)
         if not result.changed:
