@@ -20,7 +20,7 @@ def test_cached_reused_and_invalidated(repo, monkeypatch):
     settings = Settings(root=repo.path)
     first = repoindex.objects_outside(settings, {"a.yaml"})
     assert sorted(o.ref.name for o in first) == ["b", "c"]
-    assert (repo.path / ".git" / "karsgit" / "repoindex.pickle").is_file()
+    assert (repo.path / ".git" / "karsgit" / "repoindex.marshal").is_file()
     parsed: list[str] = []
     real = repoindex._objects_of
     monkeypatch.setattr(repoindex, "_objects_of", lambda job: parsed.append(job[1]) or real(job))
