@@ -59,9 +59,15 @@ def stamp(path: str, hits: Iterable[Hit], settings: Settings) -> list[Finding]:
         pos = hit.position
         out.append(
             Finding(
-                hit.rule_id, level, path, pos.line, pos.column,
-                hit.message, hit.hint, hit.json_path, hit.fixable or info.fixable,
+                hit.rule_id,
+                level,
+                path,
+                pos.line,
+                pos.column,
+                hit.message,
+                hit.hint,
+                hit.json_path,
+                hit.fixable or info.fixable,
             )
         )
     return out
-

@@ -53,6 +53,10 @@ def _endpoints(doc: Document, at: PathKey) -> tuple[RawEndpoint, ...]:
     return tuple(out)
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _strings(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
@@ -73,7 +77,7 @@ def to_object(doc: Document) -> KarsObject | None:
         return Approval(
             ref=ref,
             location=location,
-            sandbox=spec.get("sandbox") if isinstance(spec.get("sandbox"), str) else "",
+            sandbox=_text(spec.get("sandbox")),
             hosts=_endpoints(doc, APPROVAL_HOSTS),
             ttl=spec.get("ttl"),
             reason=spec.get("reason"),

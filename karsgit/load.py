@@ -167,7 +167,10 @@ def _is_plain(node: yaml.ScalarNode) -> bool:
         return True
     # libyaml reports no difference between ``!!str 5`` and a plain scalar that
     # PyYAML resolved to str, so ask the resolver what an untagged one would be.
-    return _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) == _STR
+    tag: str = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, node.value, (True, False)
+    )
+    return tag == _STR
 
 
 class _Builder:
@@ -187,6 +190,7 @@ class _Builder:
             return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar_value(node, at)
 
     def _scalar_value(self, node: yaml.ScalarNode, at: PathKey) -> Any:
@@ -203,6 +207,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 for source in reversed(_merge_sources(value_node)):
+                    assert isinstance(source, yaml.MappingNode)
                     merged.update(self._mapping(source, at))
                 continue
             key = self._key(key_node)
@@ -216,7 +221,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return _key_text(node)
         self.budget -= 1
-        return f"<{node.id} key>"
+        return f"<{type(node).__name__} key at line {node.start_mark.line + 1}>"
 
     def _duplicate(self, key: str, node: yaml.Node, first: yaml.Node, at: PathKey) -> None:
         line = first.start_mark.line + 1
@@ -299,7 +304,9 @@ def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
     except OSError as error:
         reason = (error.strerror or str(error)).lower()
         hint = "check the path and its permissions"
-        return LoadedFile(relpath, hits=[Hit("unreadable", WHOLE_FILE, f"cannot read file: {reason}", hint)])
+        return LoadedFile(
+            relpath, hits=[Hit("unreadable", WHOLE_FILE, f"cannot read file: {reason}", hint)]
+        )
     return load_bytes(relpath, raw)
 
 

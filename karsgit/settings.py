@@ -153,11 +153,12 @@ def _ttl_ceiling(path: Path, approvals: dict[str, str], doc: Any) -> timedelta:
     value = parse_ttl(text)
     line = doc.pos(("approvals", "ttl_ceiling")).line
     if not isinstance(value, timedelta):
-        raise ConfigError(f"{path}:{line}: key 'approvals.ttl_ceiling': {value}", "write e.g. PT12H")
+        raise ConfigError(
+            f"{path}:{line}: key 'approvals.ttl_ceiling': {value}", "write e.g. PT12H"
+        )
     if value > HARD_CEILING:
         raise ConfigError(
             f"{path}:{line}: key 'approvals.ttl_ceiling': {text} is above the 7-day hard ceiling",
             "use at most P7D",
         )
     return value
-

@@ -50,11 +50,13 @@ def test_explicit_paths_are_exactly_those_files(repo: Repo, karsgit) -> None:
 
 def test_multi_document_positions(repo: Repo, karsgit) -> None:
     second = BAD.replace("name: agent", "name: second")
-    repo.write("multi.yaml", "apiVersion: v1\nkind: ConfigMap\n---\n" + sandbox() + "---\n" + second)
+    repo.write(
+        "multi.yaml", "apiVersion: v1\nkind: ConfigMap\n---\n" + sandbox() + "---\n" + second
+    )
     result = karsgit("check", "-f", "parsable", "multi.yaml")
     assert lines(result.out) == [
-        "multi.yaml:23:17: [error] spec.networkPolicy.egressMode: \"Strikt\" is not one of "
-        "\"Strict\" or \"Learn\" (schema)"
+        'multi.yaml:23:17: [error] spec.networkPolicy.egressMode: "Strikt" is not one of '
+        '"Strict" or "Learn" (schema)'
     ]
 
 
@@ -64,8 +66,8 @@ def test_rule_severity_and_off(repo: Repo, karsgit) -> None:
     result = karsgit("check", "-f", "parsable", "sb.yaml")
     assert result.code == 0
     assert lines(result.out) == [
-        "sb.yaml:8:17: [warning] spec.networkPolicy.egressMode: \"Strikt\" is not one of "
-        "\"Strict\" or \"Learn\" (schema)"
+        'sb.yaml:8:17: [warning] spec.networkPolicy.egressMode: "Strikt" is not one of '
+        '"Strict" or "Learn" (schema)'
     ]
 
 
@@ -81,7 +83,10 @@ def test_fail_on_threshold(repo: Repo, karsgit) -> None:
     [
         ("inclde: ['*.yaml']\n", ".karsgit.yaml:1: unknown key 'inclde'"),
         ("rules:\n  schema: loud\n", ".karsgit.yaml:2: key 'rules.schema': \"loud\" is not one of"),
-        ("include: '*.yaml'\n", ".karsgit.yaml:1: key 'include': \"*.yaml\" is not of type \"array\""),
+        (
+            "include: '*.yaml'\n",
+            '.karsgit.yaml:1: key \'include\': "*.yaml" is not of type "array"',
+        ),
         ("rules:\n  no-such-rule: error\n", ".karsgit.yaml:2: unknown rule id 'no-such-rule'"),
         ("max_file_bytes: [1]\n", ".karsgit.yaml:1: key 'max_file_bytes'"),
         ("include: [\n", ".karsgit.yaml:2: yaml syntax error"),
@@ -152,7 +157,9 @@ def test_interrupt_is_exit_130(repo: Repo) -> None:
         "p.discover = lambda *a: time.sleep(30)\n"
         "from karsgit.cli import main\nmain(['check'])\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=repo.path, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=repo.path, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
@@ -166,7 +173,7 @@ def test_text_format_groups_by_file_with_hints(repo: Repo, karsgit) -> None:
     assert "\x1b[" not in result.out  # not a tty: no colour
     assert result.out.splitlines()[:3] == [
         "sb.yaml",
-        "  8:17      error    spec.networkPolicy.egressMode: \"Strikt\" is not one of "
-        "\"Strict\" or \"Learn\"  (schema)",
+        '  8:17      error    spec.networkPolicy.egressMode: "Strikt" is not one of '
+        '"Strict" or "Learn"  (schema)',
         "    hint: write one of: Strict, Learn",
     ]

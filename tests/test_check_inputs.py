@@ -155,5 +155,10 @@ def test_unreadable_file(repo: Repo, karsgit) -> None:
 
 
 def test_loader_never_raises_on_garbage() -> None:
-    for raw in [b"kars.azure.com: [", b"kars.azure.com\n\t- a", b"{kars.azure.com: *x}", b"\xef\xbb\xbf"]:
+    for raw in [
+        b"kars.azure.com: [",
+        b"kars.azure.com\n\t- a",
+        b"{kars.azure.com: *x}",
+        b"\xef\xbb\xbf",
+    ]:
         assert load_bytes("x.yaml", raw) is not None

@@ -63,7 +63,7 @@ def test_full_sandbox_passes_both() -> None:
 
 SANDBOX_VARIANTS = [
     FULL.replace("egressMode: Strict", "egressMode: Approval"),
-    FULL.replace("port: 443", "port: \"443\""),
+    FULL.replace("port: 443", 'port: "443"'),
     FULL.replace("port: 443", "port: yes"),
     FULL.replace("host: api.github.com", "host: 42"),
     FULL.replace("    egressMode: Strict\n", "    egressMode: Strict\n    defaultDeny: 'no'\n"),

@@ -24,9 +24,20 @@ CLUSTER = [
     ("1e3", 1000.0),
     ("-5", -5),
     ("+.inf", math.inf),
-    ("yes", True), ("Yes", True), ("on", True), ("ON", True), ("y", True), ("Y", True),
-    ("no", False), ("off", False), ("n", False), ("N", False), ("False", False),
-    ("~", None), ("null", None), ("", None),
+    ("yes", True),
+    ("Yes", True),
+    ("on", True),
+    ("ON", True),
+    ("y", True),
+    ("Y", True),
+    ("no", False),
+    ("off", False),
+    ("n", False),
+    ("N", False),
+    ("False", False),
+    ("~", None),
+    ("null", None),
+    ("", None),
     ("1:30", "1:30"),  # base 60 is YAML 1.1 only; the cluster keeps a string
     ("api.github.com", "api.github.com"),
     ("Strict", "Strict"),
@@ -63,7 +74,11 @@ def test_quoted_and_tagged_scalars_stay_strings() -> None:
     doc = load_bytes("x.yaml", raw).documents[0]
     assert doc.data == {
         "apiVersion": "kars.azure.com/v1alpha1",
-        "a": "0443", "b": "yes", "c": "0443", "d": 291, "e": "yes",
+        "a": "0443",
+        "b": "yes",
+        "c": "0443",
+        "d": 291,
+        "e": "yes",
     }
     assert [(a.path, a.text) for a in doc.ambiguous] == [(("d",), "0443")]
 
@@ -80,7 +95,10 @@ def test_positions_are_one_based_from_the_yaml() -> None:
 
 
 def test_merge_keys_follow_go_yaml() -> None:
-    raw = b"apiVersion: kars.azure.com/v1alpha1\nbase: &b {port: 443, host: a}\nep:\n  <<: *b\n  host: c\n"
+    raw = (
+        b"apiVersion: kars.azure.com/v1alpha1\n"
+        b"base: &b {port: 443, host: a}\nep:\n  <<: *b\n  host: c\n"
+    )
     doc = load_bytes("x.yaml", raw).documents[0]
     assert doc.data["ep"] == {"port": 443, "host": "c"}
     assert doc.pos(("ep", "port")).line == 2

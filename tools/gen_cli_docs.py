@@ -28,7 +28,10 @@ when interrupted.
 
 def help_text(*path: str) -> str:
     context = click.Context(
-        cli, info_name="karsgit", terminal_width=88, max_content_width=88,
+        cli,
+        info_name="karsgit",
+        terminal_width=88,
+        max_content_width=88,
         help_option_names=["-h", "--help"],
     )
     command: click.Command = cli
@@ -37,7 +40,9 @@ def help_text(*path: str) -> str:
         assert isinstance(group, click.Group)
         sub = group.get_command(context, name)
         assert sub is not None
-        context = click.Context(sub, info_name=name, parent=context, terminal_width=88, max_content_width=88)
+        context = click.Context(
+            sub, info_name=name, parent=context, terminal_width=88, max_content_width=88
+        )
         command = sub
     return command.get_help(context)
 

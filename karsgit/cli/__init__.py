@@ -25,7 +25,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fix": ("karsgit.cli.fix", "fix", "Rewrite endpoint lists to the normal form, in place."),
     "diff": ("karsgit.cli.diff", "diff", "Show the effective egress change between two revisions."),
     "compile": (
-        "karsgit.cli.compile", "compile_command", "Write canonical allowlist bundles and refs."
+        "karsgit.cli.compile",
+        "compile_command",
+        "Write canonical allowlist bundles and refs.",
     ),
     "keygen": ("karsgit.cli.sign", "keygen", "Write a cosign-compatible key pair."),
     "sign": ("karsgit.cli.sign", "sign", "Sign the allowlist bundles (key or keyless)."),
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         _fail(ExitCode.INTERRUPTED, "interrupted")
     except BrokenPipeError:
         sys.exit(int(ExitCode.OK))
-    except Exception as error:  # noqa: BLE001 - the internal-error boundary
+    except Exception as error:  # the internal-error boundary
         if verbose:
             traceback.print_exc()
         _fail(

@@ -37,13 +37,18 @@ FORMAT_HELP = (
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
 @click.option(
-    "--base", metavar="REF",
+    "--base",
+    metavar="REF",
     help="Also judge the edits since REF; without PATHS, check only the changed files.",
 )
 @config_option
 def check(
-    paths: tuple[str, ...], formats: tuple[str, ...], fail_on: str | None, color: str,
-    config: Path | None, base: str | None = None,
+    paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    fail_on: str | None,
+    color: str,
+    config: Path | None,
+    base: str | None = None,
 ) -> int:
     """Validate kars manifests and report findings.
 
