@@ -36,18 +36,18 @@ def _endpoints(doc: Document, at: PathKey) -> tuple[RawEndpoint, ...]:
     if not isinstance(items, list):
         return ()
     out = []
-    for index, item in enumerate(items):
+    positions = doc.item_positions(at, ("host", "port"))
+    for index, (item, (here, host_at, port_at)) in enumerate(zip(items, positions, strict=True)):
         entry = item if isinstance(item, dict) else {}
-        here = (*at, index)
         out.append(
             RawEndpoint(
                 index=index,
                 host=entry.get("host"),
                 port=entry.get("port"),
                 has_port="port" in entry,
-                position=doc.pos(here),
-                host_position=doc.pos((*here, "host")),
-                port_position=doc.pos((*here, "port")),
+                position=here,
+                host_position=host_at,
+                port_position=port_at,
             )
         )
     return tuple(out)

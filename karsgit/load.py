@@ -19,16 +19,28 @@ from karsgit import scalars
 from karsgit.findings import WHOLE_FILE, Hit, Position, json_path_of
 from karsgit.model import KARS_GROUP
 
-try:
-    _Loader: type[Any] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML wheels ship libyaml
-    _Loader = yaml.SafeLoader
+_PLAIN = "!karsgit/plain"  # an untagged plain scalar, resolved by karsgit.scalars
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's composer without PyYAML's YAML 1.1 resolver: plain scalars keep a
+    marker tag and are resolved once, the cluster's way; explicit tags stay."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return _DEFAULT_TAGS[kind]
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 # go-yaml v2 refuses documents whose aliases expand far beyond their size; a
 # fixed node budget keeps "billion laughs" bounded in time and memory.
 MAX_EXPANDED_NODES = 100_000
-_MERGE = "tag:yaml.org,2002:merge"
-_STR = "tag:yaml.org,2002:str"
 PathKey = tuple[str | int, ...]
 
 
@@ -56,6 +68,9 @@ class Document:
     data: Any
     root: yaml.Node
     ambiguous: list[AmbiguousScalar] = field(default_factory=list)
+    # id(mapping node) -> key -> (key node, value node), merges resolved: O(1) lookups
+    # for positions (a linear scan per lookup cost more than parsing).
+    children: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict)
 
     @property
     def api_version(self) -> str:
@@ -86,7 +101,7 @@ class Document:
         """Position of the value at ``path``, or of its nearest existing parent."""
         node = self.root
         for part in path:
-            child = _child(node, part)
+            child = self._child(node, part)
             if child is None:
                 break
             node = child[1]
@@ -96,12 +111,37 @@ class Document:
         """Position of the mapping key at the end of ``path`` (the value's if none)."""
         parent = self.root
         for part in path[:-1]:
-            child = _child(parent, part)
+            child = self._child(parent, part)
             if child is None:
                 return _pos(parent)
             parent = child[1]
-        child = _child(parent, path[-1]) if path else None
+        child = self._child(parent, path[-1]) if path else None
         return _pos(child[0]) if child else _pos(parent)
+
+    def item_positions(self, path: PathKey, keys: tuple[str, ...]) -> list[tuple[Position, ...]]:
+        """For the sequence at ``path``: each item's position, then the positions of
+        ``keys`` in it (the item's own where a key is absent). One walk, not one per item."""
+        node = self.root
+        for part in path:
+            child = self._child(node, part)
+            if child is None:
+                return []
+            node = child[1]
+        if not isinstance(node, yaml.SequenceNode):
+            return []
+        out = []
+        for item in node.value:
+            here = _pos(item)
+            kids = self.children.get(id(item), {})
+            out.append((here, *(_pos(kids[k][1]) if k in kids else here for k in keys)))
+        return out
+
+    def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            return (node, node.value[part]) if 0 <= part < len(node.value) else None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            return self.children.get(id(node), {}).get(part)
+        return None
 
 
 @dataclass(slots=True)
@@ -122,21 +162,6 @@ def _pos(node: yaml.Node) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        return (node, node.value[part]) if 0 <= part < len(node.value) else None
-    if isinstance(node, yaml.MappingNode):
-        found = None
-        for key, value in node.value:
-            if key.tag == _MERGE:
-                for source in _merge_sources(value):
-                    found = _child(source, part) or found
-            elif isinstance(key, yaml.ScalarNode) and _key_text(key) == part:
-                found = (key, value)
-        return found
-    return None
-
-
 def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return [n for n in node.value if isinstance(n, yaml.MappingNode)]
@@ -151,26 +176,18 @@ def _key_text(node: yaml.ScalarNode) -> str:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    if _is_plain(node):
-        return scalars.cluster_value(node.value)
-    return node.value
+    return _read(node)[0]
 
 
-_RESOLVER = yaml.resolver.Resolver()
+def _read(node: yaml.ScalarNode) -> tuple[Any, bool]:
+    """The value the cluster reads, and whether go-yaml v2 resolved it (plain, untagged)."""
+    if node.tag == _PLAIN:
+        return scalars.cluster_value(node.value), True
+    return node.value, False
 
 
-def _is_plain(node: yaml.ScalarNode) -> bool:
-    """A plain scalar without an explicit tag (``!!str 5`` stays a string)."""
-    if node.style not in (None, ""):
-        return False
-    if node.tag != _STR or isinstance(scalars.cluster_value(node.value), str):
-        return True
-    # libyaml reports no difference between ``!!str 5`` and a plain scalar that
-    # PyYAML resolved to str, so ask the resolver what an untagged one would be.
-    tag: str = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
-        yaml.ScalarNode, node.value, (True, False)
-    )
-    return tag == _STR
+def _is_merge(node: yaml.Node) -> bool:
+    return node.tag == _MERGE or (node.tag == _PLAIN and node.value == "<<")
 
 
 class _Builder:
@@ -180,6 +197,7 @@ class _Builder:
         self.path = path
         self.hits: list[Hit] = []
         self.ambiguous: list[AmbiguousScalar] = []
+        self.children: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         self.budget = MAX_EXPANDED_NODES
 
     def build(self, node: yaml.Node, at: PathKey) -> Any:
@@ -194,27 +212,32 @@ class _Builder:
         return self._scalar_value(node, at)
 
     def _scalar_value(self, node: yaml.ScalarNode, at: PathKey) -> Any:
-        if _is_plain(node):
+        value, resolved = _read(node)
+        if resolved:
             seen = scalars.disagreement(node.value)
             if seen is not None:
                 self.ambiguous.append(AmbiguousScalar(at, _pos(node), node.value, *seen))
-        return _scalar(node)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, at: PathKey) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        seen: dict[str, yaml.Node] = {}
         merged: dict[str, Any] = {}
+        own: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        inherited: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if _is_merge(key_node):
+                # go-yaml v2: earlier merge sources win, explicit keys win over all.
                 for source in reversed(_merge_sources(value_node)):
                     assert isinstance(source, yaml.MappingNode)
                     merged.update(self._mapping(source, at))
+                    inherited.update(self.children[id(source)])
                 continue
             key = self._key(key_node)
-            if key in seen:
-                self._duplicate(key, key_node, seen[key], at)
-            seen[key] = key_node
+            if key in own:
+                self._duplicate(key, key_node, own[key][0], at)
+            own[key] = (key_node, value_node)
             out[key] = self.build(value_node, (*at, key))
+        self.children[id(node)] = {**inherited, **own}
         return {**merged, **out}
 
     def _key(self, node: yaml.Node) -> str:
@@ -279,7 +302,7 @@ def _document(path: str, index: int, root: yaml.Node, loaded: LoadedFile) -> Doc
         )
         data = None
     loaded.hits.extend(builder.hits)
-    return Document(path, index, data, root, builder.ambiguous)
+    return Document(path, index, data, root, builder.ambiguous, builder.children)
 
 
 def iter_kars_documents(loaded: LoadedFile) -> Iterator[Document]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 _V2_BOOLS = {
@@ -53,6 +54,7 @@ def _go_int(text: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def cluster_value(text: str) -> Any:
     """A plain scalar as go-yaml v2 (and so the Kubernetes decoder) reads it."""
     if text in _NULLS:
@@ -123,8 +125,14 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+_NUMERIC_START = frozenset("+-.0123456789")
+
+
+@lru_cache(maxsize=8192)
 def disagreement(text: str) -> tuple[Any, Any] | None:
     """``(cluster value, other reader's value)`` when readers disagree, else None."""
+    if text[:1] not in _NUMERIC_START and text not in _V2_BOOLS:
+        return None  # a word: every reader sees the same string, null or true/false
     ours = cluster_value(text)
     for other in (yaml12_value(text), yaml11_value(text)):
         if not _same(ours, other):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.fakesigstore import FakeSigstore
+from tests.support.fakesigstore import FakeSigstore
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 VERIFY_JS = SUPPORT / "verify-offline.js"

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REGISTRY, bundle_path, manifest
+from tests.bundles.conftest import REGISTRY, bundle_path, manifest
 
 from karsgit.compile import oci_manifest_digest
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, bundle_path, manifest
+from tests.bundles.conftest import PASSWORD, bundle_path, manifest
 
 from karsgit.errors import SigningError
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import bundle_path, manifest
-from support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
+from tests.bundles.conftest import bundle_path, manifest
+from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 
 POLICY = """\
 apiVersion: v1

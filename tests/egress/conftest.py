@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from egress_helpers import AGENT, LEARNER, PASSWORD, REGISTRY, Keys
+from tests.egress.egress_helpers import AGENT, LEARNER, PASSWORD, REGISTRY, Keys
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from egress_helpers import commits
+from tests.egress.egress_helpers import commits
 
 NAME = re.compile(r"agent-extra-\d{8}-\d{6}z")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from egress_helpers import AGENT, BUNDLE, commits, read
+from tests.egress.egress_helpers import AGENT, BUNDLE, commits, read
 
 from karsgit.signing import load_public_key, verify_key_bundle, verify_key_signature
 

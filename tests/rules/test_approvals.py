@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import hits, where
+from tests.rules.conftest import hits, where
 
 from karsgit.pipeline import run_check
 from karsgit.settings import Settings

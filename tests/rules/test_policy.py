@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import hits, where
+from tests.rules.conftest import hits, where
 
 from karsgit.findings import Severity
 from karsgit.settings import Settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import endpoints, hits
+from tests.rules.conftest import endpoints, hits
 
 from karsgit.extract import to_object
 from karsgit.load import iter_kars_documents, load_bytes

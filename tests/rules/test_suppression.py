@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SANDBOX_HEAD, where
+from tests.rules.conftest import SANDBOX_HEAD, where
 
 from karsgit import suppress
 from karsgit.pipeline import run_check

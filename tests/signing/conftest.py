@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from signing_helpers import (
+from tests.signing.signing_helpers import (
     ARTIFACT,
     NODE_MODULES,
     VECTORS,
@@ -17,7 +17,7 @@ from signing_helpers import (
     KeylessSetup,
     KeylessSigned,
 )
-from support.fakesigstore import FakeSigstore
+from tests.support.fakesigstore import FakeSigstore
 
 from karsgit.signing import KeylessSigner
 

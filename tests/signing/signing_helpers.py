@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nacl.secret import SecretBox
-from support.fakesigstore import FakeSigstore
+from tests.support.fakesigstore import FakeSigstore
 
 from karsgit.signing import SignedArtifact
 

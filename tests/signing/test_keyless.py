@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NodeVerify
-from signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
-from support.fakesigstore import FakeSigstore
+from tests.signing.conftest import NodeVerify
+from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.support.fakesigstore import FakeSigstore
 
 from karsgit.errors import SigningError
 from karsgit.signing import (

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import NodeVerify
+from tests.signing.conftest import NodeVerify
 from cryptography.hazmat.primitives.asymmetric import ec
-from signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
 
 from karsgit.errors import SigningError
 from karsgit.signing import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-from signing_helpers import KeylessSetup
+from tests.signing.signing_helpers import KeylessSetup
 
 from karsgit.errors import SigningError
 from karsgit.signing import AllowedSigner, SignerIdentity, SignerPolicy
