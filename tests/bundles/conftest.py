@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.support.fakesigstore import FakeSigstore
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"

@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.bundles.conftest import PASSWORD, bundle_path, manifest
 
 from karsgit.errors import SigningError
+from tests.bundles.conftest import PASSWORD, bundle_path, manifest
 
 
 def _rules(out: str) -> list[str]:

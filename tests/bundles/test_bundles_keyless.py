@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.bundles.conftest import bundle_path, manifest
 from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 

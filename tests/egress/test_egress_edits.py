@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.egress.egress_helpers import AGENT, BUNDLE, read
 
 AGENT_YAML = "clusters/prod/agent.yaml"

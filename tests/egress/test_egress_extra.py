@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+
 from tests.egress.egress_helpers import commits
 
 NAME = re.compile(r"agent-extra-\d{8}-\d{6}z")

@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.rules.conftest import hits, where
 
 from karsgit.pipeline import run_check
 from karsgit.settings import Settings
 from tests.conftest import Repo, sandbox
+from tests.rules.conftest import hits, where
 
 RULES = ("approval-ttl-invalid", "approval-ttl-ceiling", "approval-reason-invalid")
 

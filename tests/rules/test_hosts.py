@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.rules.conftest import approval, endpoints, hits, where
 
 HOST_RULES = (

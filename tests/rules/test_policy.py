@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.rules.conftest import hits, where
 
 from karsgit.findings import Severity
 from karsgit.settings import Settings
+from tests.rules.conftest import hits, where
 
 RULES = ("empty-allowlist", "learn-mode", "namespace-missing")
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.rules.conftest import endpoints, hits
 
 from karsgit.extract import to_object
 from karsgit.load import iter_kars_documents, load_bytes
 from karsgit.model import Sandbox
+from tests.rules.conftest import endpoints, hits
 
 CASES = [
     # (port text, value the cluster reads, message or "")

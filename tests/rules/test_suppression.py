@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.rules.conftest import SANDBOX_HEAD, where
 
 from karsgit import suppress
 from karsgit.pipeline import run_check
 from karsgit.settings import Settings
 from tests.conftest import Repo
+from tests.rules.conftest import SANDBOX_HEAD, where
 
 RULES = ("suppression-invalid", "suppression-expired", "host-case")
 HOST = "      - host: API.github.com  {comment}\n        port: 443\n"

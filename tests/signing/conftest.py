@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from karsgit.signing import KeylessSigner
 from tests.signing.signing_helpers import (
     ARTIFACT,
     NODE_MODULES,
@@ -18,8 +20,6 @@ from tests.signing.signing_helpers import (
     KeylessSigned,
 )
 from tests.support.fakesigstore import FakeSigstore
-
-from karsgit.signing import KeylessSigner
 
 NodeVerify = Callable[..., subprocess.CompletedProcess[str]]
 

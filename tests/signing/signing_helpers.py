@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nacl.secret import SecretBox
-from tests.support.fakesigstore import FakeSigstore
 
 from karsgit.signing import SignedArtifact
+from tests.support.fakesigstore import FakeSigstore
 
 HERE = Path(__file__).resolve().parent
 SUPPORT = HERE.parent / "support"

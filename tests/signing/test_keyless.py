@@ -11,9 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.signing.conftest import NodeVerify
-from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
-from tests.support.fakesigstore import FakeSigstore
 
 from karsgit.errors import SigningError
 from karsgit.signing import (
@@ -31,6 +28,9 @@ from karsgit.signing import (
     verify_keyless_bundle,
 )
 from karsgit.signing.keyless import load_trust_config, load_trusted_root
+from tests.signing.conftest import NodeVerify
+from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.support.fakesigstore import FakeSigstore
 
 CONFORMANCE_SAN = (
     "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/"

@@ -9,9 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.signing.conftest import NodeVerify
 from cryptography.hazmat.primitives.asymmetric import ec
-from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
 
 from karsgit.errors import SigningError
 from karsgit.signing import (
@@ -28,6 +26,8 @@ from karsgit.signing import (
     verify_key_bundle,
     verify_key_signature,
 )
+from tests.signing.conftest import NodeVerify
+from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
 
 PASSWORD = b"pw"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-from tests.signing.signing_helpers import KeylessSetup
 
 from karsgit.errors import SigningError
 from karsgit.signing import AllowedSigner, SignerIdentity, SignerPolicy
 from karsgit.signing.policy import identity_from_certificate
+from tests.signing.signing_helpers import KeylessSetup
 
 GH = "https://token.actions.githubusercontent.com"
 GL = "https://gitlab.com"
