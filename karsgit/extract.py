@@ -85,6 +85,7 @@ def to_object(doc: Document) -> KarsObject | None:
             annotations=annotations,
             document_index=doc.index,
             sandbox_position=doc.pos(("spec", "sandbox")),
+            ttl_position=doc.pos(("spec", "ttl")),
         )
     return None
 

@@ -61,6 +61,49 @@ def added_time(root: Path, path: str) -> int | None:
     return int(stamps[0]) if stamps and stamps[0].isdigit() else None
 
 
+# Above this many paths one walk of the history beats one `git log --follow` each.
+_BATCH_PATHS = 8
+
+
+def added_times(root: Path, paths: list[str]) -> dict[str, int]:
+    """``added_time`` for many paths at once; paths never committed are left out."""
+    if len(paths) <= _BATCH_PATHS:
+        found = {path: added_time(root, path) for path in paths}
+        return {path: stamp for path, stamp in found.items() if stamp is not None}
+    try:
+        out = run_git(
+            root,
+            "log",
+            "--reverse",
+            "-M",
+            "--diff-filter=AR",
+            "--name-status",
+            "-z",
+            "--format=%x01%ct",
+        )
+    except GitError:
+        return {}
+    history = _additions(out.decode("utf-8", "surrogateescape").split("\0"))
+    return {path: history[path] for path in paths if path in history}
+
+
+def _additions(tokens: list[str]) -> dict[str, int]:
+    """Oldest first: an add stamps a path (a re-add restamps it), a rename carries it."""
+    added: dict[str, int] = {}
+    stamp = 0
+    items = iter(tokens)
+    for token in items:
+        token = token.lstrip("\n")
+        if token.startswith("\x01"):
+            stamp = int(token[1:])
+        elif token == "A":
+            added[next(items)] = stamp
+        elif token.startswith("R"):
+            old, new = next(items), next(items)
+            added[new] = added.pop(old, stamp)
+    return added
+
+
 def _names(out: bytes) -> list[str]:
     return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
 

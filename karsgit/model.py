@@ -84,8 +84,9 @@ class Approval:
     ticket: Any
     annotations: Mapping[str, str] = field(default_factory=dict)
     document_index: int = 0
-    # Where spec.sandbox is written, for the cross-file reference rules.
+    # Where spec.sandbox and spec.ttl are written, for the cross-file rules.
     sandbox_position: Position | None = None
+    ttl_position: Position | None = None
 
 
 KarsObject = Sandbox | Approval
