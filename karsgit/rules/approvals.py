@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -140,8 +140,14 @@ def _when(stamp: float) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+SandboxIndex = dict[tuple[str, str], list[Sandbox]]
+
+
 def check_repo(context: RepoContext) -> Iterator[tuple[str, Hit]]:
-    sandboxes = [o for o in context.objects if isinstance(o, Sandbox)]
+    sandboxes: SandboxIndex = {}
+    for sandbox in context.objects:
+        if isinstance(sandbox, Sandbox):
+            sandboxes.setdefault((sandbox.ref.namespace, sandbox.ref.name), []).append(sandbox)
     for obj in context.objects:
         if isinstance(obj, Approval) and obj.location.path in context.checked_paths:
             for hit in _redundant(obj, sandboxes):
@@ -149,20 +155,16 @@ def check_repo(context: RepoContext) -> Iterator[tuple[str, Hit]]:
     yield from _stale(context)
 
 
-def _baseline(approval: Approval, sandboxes: Sequence[Sandbox]) -> list[str]:
+def _baseline(approval: Approval, sandboxes: SandboxIndex) -> list[str]:
     """Normal hosts of the target sandbox, when exactly one sandbox matches."""
-    targets = [
-        s
-        for s in sandboxes
-        if s.ref.name == approval.sandbox and s.ref.namespace == approval.ref.namespace
-    ]
+    targets = sandboxes.get((approval.ref.namespace, approval.sandbox), [])
     if len(targets) != 1:
         return []  # missing or ambiguous: the reference rules report it
     normals = (normal_endpoint(entry) for entry in targets[0].endpoints)
     return sorted({n.host for n in normals if n is not None})
 
 
-def _redundant(approval: Approval, sandboxes: Sequence[Sandbox]) -> Iterator[Hit]:
+def _redundant(approval: Approval, sandboxes: SandboxIndex) -> Iterator[Hit]:
     baseline = _baseline(approval, sandboxes)
     for entry in approval.hosts:
         normal = normal_endpoint(entry)
