@@ -74,10 +74,17 @@ def encode(objects: tuple[KarsObject, ...]) -> list[Any]:
     return rows
 
 
-def decode(rows: list[Any], wanted: Collection[tuple[str, str]]) -> tuple[KarsObject, ...]:
-    """Objects of one file; sandboxes not in ``wanted`` (namespace, name) get no endpoints."""
+def decode(
+    rows: list[Any], wanted: Collection[tuple[str, str]], names: Collection[str] | None = None
+) -> tuple[KarsObject, ...]:
+    """Objects of one file; sandboxes not in ``wanted`` (namespace, name) get no endpoints.
+
+    With ``names``, rows neither named so nor targeting such a name are skipped.
+    """
     out: list[KarsObject] = []
     for kind, ns, name, path, line, column, notes, index, body in rows:
+        if names is not None and name not in names and not (kind == APPROVAL and body[0] in names):
+            continue
         ref, loc = ObjectRef(kind, ns, name), Location(path, line, column)
         if kind == SANDBOX:
             mode, mode_set, ep_set, allow, entries = body

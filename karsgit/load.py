@@ -31,6 +31,12 @@ class _Loader(yaml.CSafeLoader):
     """libyaml's composer without PyYAML's YAML 1.1 resolver: plain scalars keep a
     marker tag and are resolved once, the cluster's way; explicit tags stay."""
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None  # no path resolvers: skip PyYAML's per-node bookkeeping
+
+    def ascend_resolver(self) -> None:
+        return None
+
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN

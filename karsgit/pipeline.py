@@ -15,7 +15,7 @@ from karsgit.discover import discover
 from karsgit.extract import to_object
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
-from karsgit.model import KARS_GROUP, KarsObject
+from karsgit.model import KARS_GROUP, Approval, KarsObject
 from karsgit.rules import catalog
 from karsgit.settings import Settings
 
@@ -126,4 +126,5 @@ def _elsewhere(
         return []
     from karsgit.repoindex import objects_outside
 
-    return objects_outside(settings, checked, objects)
+    names = {o.ref.name for o in objects} | {o.sandbox for o in objects if isinstance(o, Approval)}
+    return objects_outside(settings, checked, objects, names)

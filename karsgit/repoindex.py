@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Any
 
 from karsgit import __version__, gitio
 from karsgit.discover import selected
@@ -31,17 +32,23 @@ RACY_NS = 2_000_000_000
 PARALLEL_THRESHOLD = 400
 
 Stamp = tuple[int, int]
-Entry = tuple[Stamp, tuple[KarsObject, ...]]
+Entry = tuple[Stamp, list[Any]]  # encoded rows: decoded only for the objects a run needs
 # On disk: objects as plain tuples (``karsgit.indexcodec``); marshal reads 10,000
 # of them in milliseconds where pickle of the dataclasses took seconds.
 
 
 def objects_outside(
-    settings: Settings, given: Collection[str], checked: Iterable[KarsObject] = ()
+    settings: Settings,
+    given: Collection[str],
+    checked: Iterable[KarsObject] = (),
+    names: Collection[str] | None = None,
 ) -> list[KarsObject]:
     """Objects of every selected repository file not in ``given`` (repo-relative).
 
     Sandboxes carry their endpoints only when an approval of ``checked`` names them.
+    With ``names``, only objects named so, or approvals targeting such a name, are
+    built: the cross-file rules relate objects by name, and building all 10,000 of
+    a large repository costs more than the hook's whole budget.
     """
     root = settings.root
     try:
@@ -51,13 +58,17 @@ def objects_outside(
         return []
     stamps = _stamps(root, (p for p in listed if p not in given and selected(p, settings)))
     wanted = {(o.ref.namespace, o.sandbox) for o in checked if isinstance(o, Approval)}
-    cached = _read_cache(cache_path, wanted)
+    cached = _read_cache(cache_path)
     missing = [p for p, stamp in stamps.items() if cached.get(p, (None,))[0] != stamp]
-    fresh = dict(_parse(root, missing, settings))
-    entries = {p: (stamp, fresh[p] if p in fresh else cached[p][1]) for p, stamp in stamps.items()}
+    fresh = {p: encode(objects) for p, objects in _parse(root, missing, settings)}
+    rows = {p: (stamp, fresh[p] if p in fresh else cached[p][1]) for p, stamp in stamps.items()}
     if missing:
-        _write_cache(cache_path, {**_kept(cached, given), **entries})
-    return [obj for _, objects in entries.values() for obj in objects]
+        _write_cache(cache_path, {**_kept(cached, given), **rows})
+    return [obj for _, found in rows.values() for obj in decode(found, wanted, names)]
+
+
+def _related(obj: KarsObject, names: Collection[str]) -> bool:
+    return obj.ref.name in names or (isinstance(obj, Approval) and obj.sandbox in names)
 
 
 def _cache_path(root: Path) -> Path:
@@ -69,9 +80,10 @@ def _cache_path(root: Path) -> Path:
 
 def _stamps(root: Path, paths: Iterable[str]) -> dict[str, Stamp]:
     out: dict[str, Stamp] = {}
+    base = f"{root}{os.sep}"  # string joins: Path division costs more than the stat
     for rel in paths:
         try:
-            info = os.stat(root / rel)
+            info = os.stat(base + rel)
         except OSError:
             continue
         out[rel] = (info.st_size, info.st_mtime_ns)
@@ -83,22 +95,20 @@ def _kept(cached: dict[str, Entry], given: Collection[str]) -> dict[str, Entry]:
     return {p: cached[p] for p in given if p in cached}
 
 
-def _read_cache(path: Path, wanted: Collection[tuple[str, str]]) -> dict[str, Entry]:
+def _read_cache(path: Path) -> dict[str, Entry]:
     try:
         with open(path, "rb") as handle:
             version, stored = marshal.load(handle)
         if version != __version__:
             return {}
-        return {
-            p: ((size, mtime), decode(rows, wanted)) for p, (size, mtime, rows) in stored.items()
-        }
+        return {p: ((size, mtime), rows) for p, (size, mtime, rows) in stored.items()}
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
         return {}
 
 
 def _write_cache(path: Path, entries: dict[str, Entry]) -> None:
     limit = time.time_ns() - RACY_NS
-    stable = {p: (*e[0], encode(e[1])) for p, e in entries.items() if e[0][1] < limit}
+    stable = {p: (*e[0], e[1]) for p, e in entries.items() if e[0][1] < limit}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
