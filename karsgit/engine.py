@@ -23,6 +23,9 @@ class RepoContext:
     settings: Settings
     objects: Sequence[KarsObject]
     checked_paths: frozenset[str] = field(default_factory=frozenset)
+    # True when the run was given paths (pre-commit): whole-index scans narrow to
+    # what is staged, the rest of the repository was checked when it was committed.
+    partial: bool = False
 
 
 @cache

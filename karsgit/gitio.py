@@ -104,6 +104,15 @@ def _additions(tokens: list[str]) -> dict[str, int]:
     return added
 
 
+def staged_changes(root: Path) -> list[str]:
+    """Index entries added or modified against HEAD (all of them before a first commit)."""
+    try:
+        out = run_git(root, "diff", "--cached", "--name-only", "--diff-filter=AM", "-z", "HEAD")
+    except GitError:
+        out = run_git(root, "ls-files", "-z", "--cached")
+    return _names(out)
+
+
 def _names(out: bytes) -> list[str]:
     return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
 

@@ -111,7 +111,7 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
             texts[outcome.path] = outcome.text
     checked = frozenset(o.path for o in outcomes)
     everything = objects + _elsewhere(settings, paths, checked, objects)
-    context = engine.RepoContext(settings, everything, checked)
+    context = engine.RepoContext(settings, everything, checked, partial=bool(paths))
     for rel, hit in engine.repo_hits(context):
         findings.extend(engine.stamp(rel, [hit], settings))
     findings = suppress.apply(findings, texts, catalog())

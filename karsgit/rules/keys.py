@@ -33,25 +33,31 @@ PEM_LABELS = (
 )
 
 
-def private_key_paths(root: Path) -> list[str]:
+def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
     """Repo-relative paths of index entries (tracked or staged) holding a private key.
 
-    One ``git grep`` over the index: no file is read in Python, so it stays cheap
-    on the pre-commit path.
+    One ``git grep`` over the index: no file is read in Python. With ``staged_only``
+    (the pre-commit path) only entries that differ from HEAD are searched: a whole
+    index of 10,000 files costs ~0.1 s, more than the rest of a hook run.
     """
     from karsgit.errors import GitError
-    from karsgit.gitio import run_git
+    from karsgit.gitio import run_git, staged_changes
 
+    scope: list[str] = []
+    if staged_only:
+        scope = staged_changes(root)
+        if not scope:
+            return []
     patterns = [arg for label in PEM_LABELS for arg in ("-e", f"-----BEGIN {label}-----")]
     try:
-        out = run_git(root, "grep", "--cached", "-I", "-l", "-z", "-F", *patterns, "--")
+        out = run_git(root, "grep", "--cached", "-I", "-l", "-z", "-F", *patterns, "--", *scope)
     except GitError:
         return []  # exit 1 (no match) or not a repository: nothing to report
     return sorted(p for p in out.decode("utf-8", "surrogateescape").split("\0") if p)
 
 
 def check_repo(context: RepoContext) -> Iterator[tuple[str, Hit]]:
-    for path in private_key_paths(context.settings.root):
+    for path in private_key_paths(context.settings.root, staged_only=context.partial):
         yield (
             path,
             Hit(
