@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 # Letters that render like Latin ones in common fonts, after UTS-46 mapping (so
@@ -63,9 +64,65 @@ def _psl() -> Any:
     return PublicSuffixList(accept_unknown=False)
 
 
+@dataclass(frozen=True)
+class _SuffixRules:
+    plain: frozenset[str]
+    wildcard: frozenset[str]  # "*.ck" is stored as "ck"
+    exception: frozenset[str]
+
+
+@cache
+def _suffix_rules() -> _SuffixRules:
+    """The list shipped in the publicsuffixlist package, read directly: its own
+    loader IDNA-encodes every rule (~0.1 s), more than a whole pre-commit run."""
+    from importlib.util import find_spec
+
+    spec = find_spec("publicsuffixlist")  # locate the data file without importing
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin).with_name("public_suffix_list.dat")
+    plain: set[str] = set()
+    wildcard: set[str] = set()
+    exception: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rule = line.split(maxsplit=1)[0] if line.strip() else ""
+        if not rule or rule.startswith("//"):
+            continue
+        rule = _ace(rule.lower())
+        if rule.startswith("!"):
+            exception.add(rule[1:])
+        elif rule.startswith("*."):
+            wildcard.add(rule[2:])
+        else:
+            plain.add(rule)
+    return _SuffixRules(frozenset(plain), frozenset(wildcard), frozenset(exception))
+
+
+def _ace(rule: str) -> str:
+    if rule.isascii():
+        return rule
+    return ".".join(
+        label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        for label in rule.split(".")
+    )
+
+
 def public_suffix(host: str) -> bool:
-    """Whether the host is itself a public suffix (``com``, ``co.uk``, ``github.io``)."""
-    return bool(host) and bool(_psl().is_public(host.lower()))
+    """Whether the host is itself a public suffix (``com``, ``co.uk``, ``github.io``).
+
+    Rules of the Public Suffix List, private section included; an unlisted single
+    label (a cluster-local service name) is not a suffix.
+    """
+    host = host.lower()
+    if not host:
+        return False
+    rules = _suffix_rules()
+    if host in rules.exception:
+        return False
+    # "*.kobe.jp" makes kobe.jp a suffix too: listing it admits only suffixes.
+    if host in rules.plain or host in rules.wildcard:
+        return True
+    parent = host.partition(".")[2]
+    return bool(parent) and parent in rules.wildcard
 
 
 def script_of(char: str) -> str | None:

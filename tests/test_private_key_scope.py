@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.conftest import Repo, sandbox
 
-KEY = "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nabc\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n"
+LABEL = "ENCRYPTED SIGSTORE PRIVATE KEY"
+KEY = f"-----BEGIN {LABEL}-----\nabc\n-----END {LABEL}-----\n"
 
 
 def keys_reported(out: str) -> list[str]:
