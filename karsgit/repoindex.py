@@ -13,8 +13,8 @@ import marshal
 import os
 import time
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any
 
 from karsgit import __version__, gitio
 from karsgit.discover import selected
@@ -32,7 +32,10 @@ RACY_NS = 2_000_000_000
 PARALLEL_THRESHOLD = 400
 
 Stamp = tuple[int, int]
-Entry = tuple[Stamp, list[Any]]  # encoded rows: decoded only for the objects a run needs
+Packed = tuple[tuple[str, ...], bytes]  # (names, marshalled rows)
+Entry = tuple[Stamp, Packed]
+# Bump when what is cached changes shape or meaning (extract, indexcodec).
+CACHE_FORMAT = 3
 # On disk: objects as plain tuples (``karsgit.indexcodec``); marshal reads 10,000
 # of them in milliseconds where pickle of the dataclasses took seconds.
 
@@ -41,7 +44,7 @@ def objects_outside(
     settings: Settings,
     given: Collection[str],
     checked: Iterable[KarsObject] = (),
-    names: Collection[str] | None = None,
+    names: AbstractSet[str] | None = None,
 ) -> list[KarsObject]:
     """Objects of every selected repository file not in ``given`` (repo-relative).
 
@@ -60,15 +63,23 @@ def objects_outside(
     wanted = {(o.ref.namespace, o.sandbox) for o in checked if isinstance(o, Approval)}
     cached = _read_cache(cache_path)
     missing = [p for p, stamp in stamps.items() if cached.get(p, (None,))[0] != stamp]
-    fresh = {p: encode(objects) for p, objects in _parse(root, missing, settings)}
+    fresh = {p: _pack(objects) for p, objects in _parse(root, missing, settings)}
     rows = {p: (stamp, fresh[p] if p in fresh else cached[p][1]) for p, stamp in stamps.items()}
     if missing:
         _write_cache(cache_path, {**_kept(cached, given), **rows})
-    return [obj for _, found in rows.values() for obj in decode(found, wanted, names)]
+    return [
+        obj
+        for _, (found, blob) in rows.values()
+        if names is None or not names.isdisjoint(found)
+        for obj in decode(marshal.loads(blob), wanted, names)
+    ]
 
 
-def _related(obj: KarsObject, names: Collection[str]) -> bool:
-    return obj.ref.name in names or (isinstance(obj, Approval) and obj.sandbox in names)
+def _pack(objects: tuple[KarsObject, ...]) -> Packed:
+    """The names a file's objects relate by, and their rows, marshalled on their own so
+    that a run unmarshals only the files whose names it asks for."""
+    found = {o.ref.name for o in objects} | {o.sandbox for o in objects if isinstance(o, Approval)}
+    return tuple(sorted(found)), marshal.dumps(encode(objects))
 
 
 def _cache_path(root: Path) -> Path:
@@ -99,21 +110,23 @@ def _read_cache(path: Path) -> dict[str, Entry]:
     try:
         with open(path, "rb") as handle:
             version, stored = marshal.load(handle)
-        if version != __version__:
+        if version != (__version__, CACHE_FORMAT):
             return {}
-        return {p: ((size, mtime), rows) for p, (size, mtime, rows) in stored.items()}
+        return {
+            p: ((size, mtime), (names, blob)) for p, (size, mtime, names, blob) in stored.items()
+        }
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
         return {}
 
 
 def _write_cache(path: Path, entries: dict[str, Entry]) -> None:
     limit = time.time_ns() - RACY_NS
-    stable = {p: (*e[0], e[1]) for p, e in entries.items() if e[0][1] < limit}
+    stable = {p: (*e[0], *e[1]) for p, e in entries.items() if e[0][1] < limit}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temp, "wb") as handle:
-            marshal.dump((__version__, stable), handle)
+            marshal.dump(((__version__, CACHE_FORMAT), stable), handle)
         os.replace(temp, path)
     except OSError:
         pass  # a read-only .git only costs speed, never correctness

@@ -43,13 +43,11 @@ def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
     from karsgit.errors import GitError
     from karsgit.gitio import run_git, staged_changes
 
-    scope: list[str] = []
-    if staged_only:
-        scope = staged_changes(root)
-        if not scope:
-            return []
     patterns = [arg for label in PEM_LABELS for arg in ("-e", f"-----BEGIN {label}-----")]
     try:
+        scope = staged_changes(root) if staged_only else []
+        if staged_only and not scope:
+            return []
         out = run_git(root, "grep", "--cached", "-I", "-l", "-z", "-F", *patterns, "--", *scope)
     except GitError:
         return []  # exit 1 (no match) or not a repository: nothing to report
