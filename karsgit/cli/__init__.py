@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     verbose = "-v" in args or "--verbose" in args or bool(os.environ.get("KARSGIT_DEBUG"))
     try:
         result: Any = cli.main(args=args, prog_name="karsgit", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        # click turns any EOFError into Abort; only Ctrl-C is an interruption.
+        if isinstance(error.__context__, EOFError):
+            _fail(ExitCode.CANNOT_RUN, "unexpected end of input", "run it with input available")
         _fail(ExitCode.INTERRUPTED, "interrupted")
     except click.UsageError as error:
         hint = f"run '{error.ctx.command_path} --help'" if error.ctx else "run 'karsgit --help'"
