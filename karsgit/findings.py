@@ -9,6 +9,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Severity(enum.IntEnum):
@@ -27,6 +30,19 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
+def compact_pickle(cls: type[T]) -> type[T]:
+    """Pickle a slots dataclass as its constructor arguments: the default protocol
+    for slots dataclasses made shipping a large run's results between processes
+    cost as much as checking them (benchmarks/)."""
+
+    def reduce(self: object) -> tuple[type[T], tuple[object, ...]]:
+        return cls, tuple(getattr(self, name) for name in cls.__slots__)  # type: ignore[attr-defined]
+
+    cls.__reduce__ = reduce  # type: ignore[method-assign]
+    return cls
+
+
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Position:
     """1-based line and column; line 0 means the whole file."""
@@ -61,6 +77,7 @@ class Suppression:
     until: str = ""
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str

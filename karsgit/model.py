@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from karsgit.findings import Position
+from karsgit.findings import Position, compact_pickle
 
 KARS_GROUP = "kars.azure.com"
 API_VERSION = "kars.azure.com/v1alpha1"
@@ -26,6 +26,7 @@ DEFAULT_PORT = 443
 ARTIFACT_TYPE = "application/vnd.kars.egress-allowlist.v1+yaml"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class ObjectRef:
     kind: str
@@ -37,6 +38,7 @@ class ObjectRef:
         return f"{self.kind} {namespace}/{self.name}"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Location:
     path: str
@@ -47,6 +49,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class RawEndpoint:
     """One entry of an endpoint list, exactly as written."""
@@ -60,6 +63,7 @@ class RawEndpoint:
     port_position: Position
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Sandbox:
     ref: ObjectRef
@@ -73,6 +77,7 @@ class Sandbox:
     document_index: int = 0
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Approval:
     ref: ObjectRef

@@ -69,14 +69,13 @@ def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[K
 def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     loaded = load_file(abspath, relpath, ReadLimits(settings.max_file_bytes))
     hits, objects = file_hits(loaded, settings)
-    relevant = bool(objects or hits)
-    return FileOutcome(
-        relpath,
-        engine.stamp(relpath, hits, settings),
-        objects,
-        loaded.text if relevant else None,
-        relevant,
-    )
+    findings = engine.stamp(relpath, hits, settings)
+    # Suppressions are applied here, in the worker: shipping every file's text back
+    # to the parent cost more than checking it (benchmarks/, 10,000 sandboxes).
+    text = loaded.text if findings else None
+    if text is not None:
+        findings = suppress.apply(findings, {relpath: text}, catalog())
+    return FileOutcome(relpath, findings, objects, text, bool(objects or hits))
 
 
 def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
@@ -112,10 +111,22 @@ def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
     checked = frozenset(o.path for o in outcomes)
     everything = objects + _elsewhere(settings, paths, checked, objects)
     context = engine.RepoContext(settings, everything, checked, partial=bool(paths))
-    for rel, hit in engine.repo_hits(context):
-        findings.extend(engine.stamp(rel, [hit], settings))
-    findings = suppress.apply(findings, texts, catalog())
+    repo_findings = [
+        f for rel, hit in engine.repo_hits(context) for f in engine.stamp(rel, [hit], settings)
+    ]
+    findings += suppress.apply(repo_findings, _texts_of(repo_findings, texts, settings), catalog())
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+
+
+def _texts_of(findings: list[Finding], texts: dict[str, str], settings: Settings) -> dict[str, str]:
+    """Texts for suppressing cross-file findings; files without findings of their own
+    were not sent back by the workers, so read them again (few: only those hit)."""
+    for path in {f.path for f in findings} - texts.keys():
+        try:
+            texts[path] = (settings.root / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return texts
 
 
 def _elsewhere(
