@@ -28,7 +28,7 @@ _SPECIAL_FLOATS = {
 # go-yaml v2's yamlStyleFloat.
 _V2_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 # Go's strconv.ParseInt(s, 0, 64) after go-yaml removed every "_".
-_GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]*|0[bB][01]+|[1-9][0-9]*)")
+_GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[0-7]*|0[bB][01]+|[1-9][0-9]*)")
 _INT64 = 2**63
 _UINT64 = 2**64
 

@@ -43,6 +43,9 @@ CLUSTER = [
     ("Strict", "Strict"),
     ("PT1H", "PT1H"),
     ("yesterday", "yesterday"),
+    ("0o", "0o"),  # a prefix without digits is no number (found by hypothesis)
+    ("0x", "0x"),
+    ("0b", "0b"),
 ]
 
 
