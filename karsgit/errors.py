@@ -19,10 +19,8 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
 
 
-class KarsgitError(Exception):
-    """Something karsgit cannot work around; carries a diagnosis and a remedy."""
-
-    exit_code = ExitCode.CANNOT_RUN
+class Diagnosed(Exception):
+    """An exception that carries a diagnosis (``message``) and a remedy (``hint``)."""
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -31,6 +29,12 @@ class KarsgitError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class KarsgitError(Diagnosed):
+    """Something karsgit cannot work around."""
+
+    exit_code = ExitCode.CANNOT_RUN
 
 
 class UsageError(KarsgitError):

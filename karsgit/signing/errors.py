@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from karsgit.errors import Diagnosed
 
-class VerificationFailed(Exception):
+
+class VerificationFailed(Diagnosed):
     """A bundle did not verify; ``rule_id`` names the finding to report."""
 
     rule_id: ClassVar[str] = "signature-invalid"
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class SignatureInvalid(VerificationFailed):
