@@ -6,36 +6,28 @@ from pathlib import Path
 
 import click
 
-from karsgit import __version__
 from karsgit.cli.common import (
+    color_option,
     config_option,
+    emit_report,
     exit_code,
+    format_option,
     parse_format,
     settings_for,
-    use_color,
-    write_output,
 )
 from karsgit.pipeline import run_check
-from karsgit.report import FORMATS, ReportData, render
 from karsgit.rules import catalog
-
-FORMAT_HELP = (
-    "Output format, optionally with a file: FORMAT[:FILE]. Repeatable. "
-    f"Formats: {', '.join(FORMATS)}. Default: text on stdout."
-)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT[:FILE]", help=FORMAT_HELP)
+@format_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
     help="Lowest severity that fails the run (default: config fail_on, else error).",
 )
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
-)
+@color_option
 @click.option(
     "--base",
     metavar="REF",
@@ -57,7 +49,8 @@ def check(
     PATHS (as pre-commit passes them), checks exactly those files; a directory
     is searched for files matching the globs.
     """
-    targets = [parse_format(spec) for spec in formats] or [("text", None)]
+    for spec in formats:
+        parse_format(spec)  # a usage error before any work
     settings = settings_for(config, fail_on)
     if base is not None:
         from karsgit.basecheck import run_base_check
@@ -65,15 +58,7 @@ def check(
         result = run_base_check(settings, base, paths)
     else:
         result = run_check(settings, paths)
-    data = ReportData(
-        findings=result.findings,
-        files_checked=result.files_checked,
-        objects_checked=len(result.objects),
-        rules=catalog(),
-        tool_version=__version__,
-    )
-    for name, target in targets:
-        write_output(render(name, data, color=use_color(color) and target is None), target)
+    emit_report(result.findings, result, formats, color)
     return int(exit_code(result.findings, settings.fail_on))
 
 

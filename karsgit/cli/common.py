@@ -6,13 +6,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from karsgit import gitio
 from karsgit.errors import ExitCode, UsageError
 from karsgit.findings import Finding, Severity, active
+from karsgit.report import FORMATS
 from karsgit.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from karsgit.pipeline import CheckResult
 
 config_option = click.option(
     "--config",
@@ -20,6 +25,39 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: .karsgit.yaml at the repository root).",
 )
+
+
+FORMAT_HELP = (
+    "Output format, optionally with a file: FORMAT[:FILE]. Repeatable. "
+    f"Formats: {', '.join(FORMATS)}. Default: text on stdout."
+)
+format_option = click.option(
+    "-f", "--format", "formats", multiple=True, metavar="FORMAT[:FILE]", help=FORMAT_HELP
+)
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the text format (auto: only on a terminal, and not with NO_COLOR).",
+)  # fmt: skip
+
+
+def emit_report(
+    findings: Sequence[Finding],
+    result: CheckResult,
+    formats: Sequence[str],
+    color: str,
+    command: str = "check",
+) -> None:
+    """Render the findings in every requested format (parsed first: a bad one fails early)."""
+    from karsgit import __version__
+    from karsgit.report import ReportData, render
+    from karsgit.rules import catalog
+
+    targets = [parse_format(spec) for spec in formats] or [("text", None)]
+    data = ReportData(
+        findings, result.files_checked, len(result.objects), catalog(), __version__, command
+    )
+    for name, target in targets:
+        write_output(render(name, data, color=use_color(color) and target is None), target)
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -37,8 +75,6 @@ def settings_for(config: Path | None, fail_on: str | None = None) -> Settings:
 
 
 def parse_format(spec: str) -> tuple[str, str | None]:
-    from karsgit.report import FORMATS
-
     name, _, target = spec.partition(":")
     if name not in FORMATS:
         raise UsageError(f"unknown format '{name}'", "use one of: " + ", ".join(FORMATS))

@@ -6,19 +6,17 @@ from pathlib import Path
 
 import click
 
-from karsgit import __version__
 from karsgit.cli.common import (
+    color_option,
     config_option,
+    emit_report,
     exit_code,
+    format_option,
     parse_format,
     settings_for,
-    use_color,
-    write_output,
 )
 from karsgit.errors import UsageError
 from karsgit.pipeline import run_check
-from karsgit.report import FORMATS, ReportData, render
-from karsgit.rules import catalog
 from karsgit.settings import Settings
 from karsgit.verify import SignatureCheck, verify_repo
 
@@ -31,17 +29,8 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--cert-oidc-issuer", help="Exact OIDC issuer of the keyless signer.")
 @click.option("--signer-policy", type=_PATH, help="The controller's signer-policy ConfigMap.")
 @click.option("--trust-config", type=_PATH, help="Sigstore trusted root or client trust config.")
-@click.option(
-    "-f",
-    "--format",
-    "formats",
-    multiple=True,
-    metavar="FORMAT[:FILE]",
-    help=f"Output format, optionally with a file. Formats: {', '.join(FORMATS)}.",
-)
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
-)
+@format_option
+@color_option
 @config_option
 def verify(
     key: Path | None,
@@ -58,7 +47,8 @@ def verify(
     Without --key, --cert-identity/--cert-oidc-issuer or --signer-policy (and no
     'signing' section in the config), signatures are only checked for presence.
     """
-    targets = [parse_format(spec) for spec in formats] or [("text", None)]
+    for spec in formats:
+        parse_format(spec)  # a usage error before any work
     settings = settings_for(config)
     check = _signature_check(
         settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config
@@ -67,11 +57,7 @@ def verify(
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
     result = run_check(settings, ())
     findings = verify_repo(settings, result, check)
-    data = ReportData(
-        findings, result.files_checked, len(result.objects), catalog(), __version__, "verify"
-    )
-    for name, target in targets:
-        write_output(render(name, data, color=use_color(color) and target is None), target)
+    emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
 
 
