@@ -60,7 +60,7 @@ def test_edit_rules_run_against_the_old_revision(repo, remote):
 
 
 def test_deletion_is_allowed(repo, remote):
-    repo.git("push", "-q", "origin", "main:doomed")
+    assert _push(repo, "main:doomed").returncode == 0
     done = _push(repo, ":doomed")
     assert done.returncode == 0, done.stderr
     assert "doomed deleted: allowed" in done.stderr
