@@ -142,12 +142,50 @@ class Document:
             out.append((here, *(_pos(kids[k][1]) if k in kids else here for k in keys)))
         return out
 
+    def block_slot(self, path: PathKey) -> BlockSlot | None:
+        """Where the block-mapping entry at ``path`` stands or would be inserted, as
+        text offsets (``karsgit.splice``); None where only a YAML emitter can edit."""
+        parent = self.root
+        for part in path[:-1]:
+            child = self._child(parent, part)
+            if child is None:
+                return None
+            parent = child[1]
+        if not isinstance(parent, yaml.MappingNode) or parent.flow_style or not parent.value:
+            return None
+        indent = parent.value[0][0].start_mark.column
+        found = self._child(parent, path[-1])
+        if found is None:
+            return BlockSlot(None, _last_leaf(parent).end_mark.index, indent)
+        key, value = found
+        if not isinstance(value, yaml.MappingNode) or value.flow_style:
+            return None
+        start = key.start_mark.index - key.start_mark.column
+        return BlockSlot(start, _last_leaf(value).end_mark.index, indent)
+
     def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             return (node, node.value[part]) if 0 <= part < len(node.value) else None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             return self.children.get(id(node), {}).get(part)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSlot:
+    """``start`` of an existing entry's first line (None: a new entry), ``end`` of
+    the last value in it (or in its parent mapping), the parent's key indentation."""
+
+    start: int | None
+    end: int
+    indent: int
+
+
+def _last_leaf(node: yaml.Node) -> yaml.Node:
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return node
 
 
 @dataclass(slots=True)
