@@ -25,7 +25,6 @@ EMPTY_CONFIG_DIGEST = "sha256:" + hashlib.sha256(EMPTY_CONFIG).hexdigest()
 # The controller parses generation as a signed 64-bit integer.
 MAX_GENERATION = 2**63 - 1
 
-_HOST = re.compile(r"[a-z0-9.-]+")
 _GENERATION = re.compile(r"[1-9][0-9]{0,18}")
 _PORT = re.compile(r"[1-9][0-9]{0,4}")
 _HEADER = (
@@ -55,11 +54,13 @@ class Problem:
     message: str
 
 
+# The DNS alphabet, labels of 1..MAX_LABEL characters: one match, no per-label loop.
+_HOST_LABELS = re.compile(rf"[a-z0-9-]{{1,{MAX_LABEL}}}(?:\.[a-z0-9-]{{1,{MAX_LABEL}}})*")
+
+
 def canonical_host(host: str) -> bool:
     """Whether a host may appear in a bundle: DNS alphabet, no empty label, DNS lengths."""
-    if not _HOST.fullmatch(host) or len(host) > MAX_NAME:
-        return False
-    return all(0 < len(label) <= MAX_LABEL for label in host.split("."))
+    return len(host) <= MAX_NAME and _HOST_LABELS.fullmatch(host) is not None
 
 
 def canonical_bytes(generation: int, endpoints: Iterable[Endpoint]) -> bytes:
@@ -132,6 +133,9 @@ def oci_manifest_digest(data: bytes) -> str:
 
 def parse_canonical(data: bytes) -> ParsedBundle | list[Problem]:
     """The controller's strict, line-exact parse of canonical bytes; never raises."""
+    fast = _parse_if_canonical(data)
+    if fast is not None:
+        return fast
     problems = _lexical_problems(data)
     if problems:
         return problems
@@ -148,15 +152,44 @@ def parse_canonical(data: bytes) -> ParsedBundle | list[Problem]:
     return endpoints if isinstance(endpoints, list) else ParsedBundle(generation, endpoints)
 
 
+# Anything _line_fact could object to: a byte outside printable ASCII (or a tab or
+# CR), a comment or quote character, a document marker, trailing whitespace.
+_SUSPECT = re.compile(rb"[^\x20-\x7e\n]|[#'\"]|^(?:---|\.\.\.)| $", re.MULTILINE)
+_NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
+
+
+_FAST_GENERATION = re.compile(rb"\n  generation: ([1-9][0-9]{0,18})\n")
+_ENTRY_PAIR = re.compile(rb"    - host: ([a-z0-9.-]+)\n      port: ([1-9][0-9]{0,4})\n")
+
+
+def _parse_if_canonical(data: bytes) -> ParsedBundle | None:
+    """The common case in one pass: read the entries loosely, re-render them, and
+    accept only byte-identical input. Anything else gets the line-exact parse, which
+    names the problem (and costs ~5x more: verify reads 10,000 bundles)."""
+    generation = _FAST_GENERATION.search(data)
+    entries = _ENTRY_PAIR.findall(data)
+    if generation is None or not entries:
+        return None
+    try:
+        endpoints = tuple(Endpoint(host.decode(), int(port)) for host, port in entries)
+        parsed = ParsedBundle(int(generation.group(1)), endpoints)
+        same = canonical_bytes(parsed.generation, endpoints) == data
+    except ValueError:
+        return None
+    return parsed if same else None
+
+
 def _lexical_problems(data: bytes) -> list[Problem]:
     """Bytes that may not appear anywhere, and the one-trailing-newline rule."""
     if not data:
         return [Problem(1, "bundle is empty")]
     raw_lines = data.split(b"\n")
     first: dict[str, int] = {}  # one problem per kind: a CRLF file is one mistake
-    for number, line in enumerate(raw_lines, 1):
-        if (fact := _line_fact(line)) is not None:
-            first.setdefault(fact, number)
+    # One scan of the whole file clears the usual case; verify reads 10,000 bundles.
+    if _SUSPECT.search(data):
+        for number, line in enumerate(raw_lines, 1):
+            if (fact := _line_fact(line)) is not None:
+                first.setdefault(fact, number)
     problems = [Problem(number, fact) for fact, number in first.items()]
     if raw_lines[-1]:
         problems.append(Problem(len(raw_lines), "bundle does not end with a newline"))
@@ -170,7 +203,7 @@ def _line_fact(line: bytes) -> str | None:
         return "line contains a carriage return"
     if b"\t" in line:
         return "line contains a tab"
-    if any(byte < 0x20 or byte > 0x7E for byte in line):
+    if _NOT_PRINTABLE.search(line):
         return "line contains a non-ascii or control byte"
     if b"#" in line:
         return "line contains a comment"
