@@ -73,10 +73,10 @@ def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settin
 def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
     if no_sign or settings.signing.get("mode") == "none":
         return None
-    from karsgit.cli.sign import _mode  # the sign command's own resolution of signing.*
+    from karsgit.cli.sign import signing_mode  # the sign command's own resolution of signing.*
 
     try:
-        return _mode(settings, None, False, None)
+        return signing_mode(settings, None, False, None)
     except UsageError as error:
         raise UsageError(
             "no signing mode configured", "set signing.mode in .karsgit.yaml or pass --no-sign"
@@ -85,12 +85,12 @@ def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
 
 def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> list[str]:
     from karsgit.bundles import SIG_SUFFIX, SIGSTORE_SUFFIX
-    from karsgit.cli.sign import _signer
+    from karsgit.cli.sign import open_signer
     from karsgit.signrun import refuse_private_keys, sign_bundles
 
     try:
         refuse_private_keys(settings.root)
-        with _signer(plan[0], plan[1], None, plan[2]) as (signer, is_current):
+        with open_signer(plan[0], plan[1], None, plan[2]) as (signer, is_current):
             outcome = sign_bundles(settings.root, [bundle], signer, is_current)
     except KarsgitError as error:
         raise SigningError(

@@ -100,12 +100,12 @@ def sign(
 
     settings = settings_for(config)
     refuse_private_keys(settings.root)
-    mode, key, trust_config = _mode(settings, key, keyless, trust_config)
+    mode, key, trust_config = signing_mode(settings, key, keyless, trust_config)
     paths = bundles_to_sign(settings)
     if not paths:
         click.echo("no bundles to sign; run 'karsgit compile' first")
         return 0
-    with _signer(mode, key, identity_token, trust_config) as (signer, is_current):
+    with open_signer(mode, key, identity_token, trust_config) as (signer, is_current):
         echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
         outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
     if echo is None:
@@ -115,7 +115,7 @@ def sign(
     return 0
 
 
-def _mode(
+def signing_mode(
     settings: Settings, key: Path | None, keyless: bool, trust: Path | None
 ) -> tuple[str, Path | None, Path | None]:
     if key is not None and keyless:
@@ -138,7 +138,7 @@ def _config_path(settings: Settings, value: str | None) -> Path | None:
 
 
 @contextlib.contextmanager
-def _signer(
+def open_signer(
     mode: str, key: Path | None, token: str | None, trust: Path | None
 ) -> Iterator[tuple[Signer, IsCurrent]]:
     from karsgit.signrun import key_is_current, keyless_is_current
