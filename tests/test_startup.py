@@ -1,0 +1,34 @@
+"""The hook path (`karsgit check FILE...`) imports only what it uses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import Repo, sandbox
+
+PROBE = """
+import json, sys
+from karsgit.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+HEAVY = ("sigstore", "ruamel", "git", "jsonschema", "requests", "nacl", "cryptography", "idna")
+
+
+def test_hook_path_stays_lean(repo: Repo) -> None:
+    repo.write("sb.yaml", sandbox())
+    repo.commit()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "check", "sb.yaml"],
+        cwd=repo.path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    roots = {name.split(".")[0] for name in loaded}
+    assert not roots & set(HEAVY), sorted(roots & set(HEAVY))
+    assert "karsgit.report.text" in loaded and "karsgit.report.sarif" not in loaded
