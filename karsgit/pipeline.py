@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -85,7 +85,12 @@ def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutco
     return [check_file(a, r, settings) for a, r in files]
 
 
-def check_files(files: Sequence[tuple[str, str]], settings: Settings) -> list[FileOutcome]:
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+def check_files(
+    files: Sequence[tuple[str, str]], settings: Settings, progress: Progress | None = None
+) -> list[FileOutcome]:
     workers = min(os.cpu_count() or 1, 4)
     if len(files) < PARALLEL_THRESHOLD or workers < 2:
         return [check_file(a, r, settings) for a, r in files]
@@ -95,8 +100,13 @@ def check_files(files: Sequence[tuple[str, str]], settings: Settings) -> list[Fi
     size = max(50, len(files) // (workers * 8))
     chunks = [(list(files[i : i + size]), settings) for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
+    outcomes: list[FileOutcome] = []
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return [outcome for part in pool.map(_check_chunk, chunks) for outcome in part]
+        for part in pool.map(_check_chunk, chunks):
+            outcomes += part
+            if progress is not None:
+                progress(len(outcomes), len(files))
+    return outcomes
 
 
 @contextmanager
@@ -113,14 +123,17 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
+def run_check(
+    settings: Settings, paths: Sequence[str], progress: Progress | None = None
+) -> CheckResult:
+    """``progress`` hears about large (parallel) runs only: a hook run stays silent."""
     with _without_gc():
-        return _run_check(settings, paths)
+        return _run_check(settings, paths, progress)
 
 
-def _run_check(settings: Settings, paths: Sequence[str]) -> CheckResult:
+def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | None) -> CheckResult:
     found = discover(settings, paths)
-    outcomes = check_files(found.files, settings)
+    outcomes = check_files(found.files, settings, progress)
     findings = [f for rel, hit in found.hits for f in engine.stamp(rel, [hit], settings)]
     objects: list[KarsObject] = []
     texts: dict[str, str] = {}

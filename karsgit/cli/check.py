@@ -13,6 +13,7 @@ from karsgit.cli.common import (
     exit_code,
     format_option,
     parse_format,
+    progress_meter,
     settings_for,
 )
 from karsgit.pipeline import run_check
@@ -57,7 +58,7 @@ def check(
 
         result = run_base_check(settings, base, paths)
     else:
-        result = run_check(settings, paths)
+        result = run_check(settings, paths, progress_meter())
     emit_report(result.findings, result, formats, color)
     return int(exit_code(result.findings, settings.fail_on))
 

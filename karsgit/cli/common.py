@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,20 @@ def emit_report(
     )
     for name, target in targets:
         write_output(render(name, data, color=use_color(color) and target is None), target)
+
+
+def progress_meter() -> Callable[[int, int], None] | None:
+    """A one-line counter on an interactive terminal; nothing in hooks, CI or pipes."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\rkarsgit: checked {done}/{total} files", nl=False, err=True)
+        if end:
+            click.echo("", err=True)
+
+    return show
 
 
 def repo_root(start: Path | None = None) -> Path:

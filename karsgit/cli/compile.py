@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from karsgit import __version__
-from karsgit.cli.common import config_option, settings_for, use_color
+from karsgit.cli.common import config_option, progress_meter, settings_for, use_color
 from karsgit.compiler import blocking, compile_repo
 from karsgit.errors import ExitCode
 from karsgit.pipeline import run_check
@@ -30,7 +30,7 @@ def compile_command(dry: bool, color: str, config: Path | None) -> int:
     (writes nothing, exit 1) while 'karsgit check' reports an error.
     """
     settings = settings_for(config)
-    result = run_check(settings, ())
+    result = run_check(settings, (), progress_meter())
     errors = blocking(result.findings)
     if errors:
         data = ReportData(errors, result.files_checked, len(result.objects), catalog(), __version__)

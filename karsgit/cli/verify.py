@@ -13,6 +13,7 @@ from karsgit.cli.common import (
     exit_code,
     format_option,
     parse_format,
+    progress_meter,
     settings_for,
 )
 from karsgit.errors import UsageError
@@ -55,7 +56,7 @@ def verify(
     )
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
-    result = run_check(settings, ())
+    result = run_check(settings, (), progress_meter())
     findings = verify_repo(settings, result, check)
     emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
