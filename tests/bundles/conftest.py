@@ -3,19 +3,16 @@ the independent verifiers (openssl, sigstore-js)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support.fakesigstore import FakeSigstore
+from tests.support.sigstore_js import NodeVerify, sigstore_js
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
-VERIFY_JS = SUPPORT / "verify-offline.js"
-NODE_MODULES = SUPPORT / "node" / "node_modules"
 PASSWORD = "correct horse"
 REGISTRY = "registry.example.test"
 BUNDLE = ".kars/bundles/{namespace}/{name}/allowlist.yaml"
@@ -97,27 +94,6 @@ def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fake]:
         yield Fake(sigstore, config, root)
 
 
-NodeVerify = Callable[..., subprocess.CompletedProcess[str]]
-
-
 @pytest.fixture(scope="session")
 def node_verify() -> NodeVerify:
-    """sigstore-js (tests/support/verify-offline.js); fails, never skips, without it."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH: install Node 20 to run the sigstore-js verifier")
-    if not (NODE_MODULES / "@sigstore" / "verify").is_dir():
-        pytest.fail(f"{NODE_MODULES} is missing: run 'npm install --prefix tests/support/node'")
-
-    def run(
-        bundle: Path, artifact: Path, root: Path, *args: str
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [node, str(VERIFY_JS), str(bundle), str(artifact), str(root), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-
-    return run
+    return sigstore_js()

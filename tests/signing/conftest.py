@@ -3,9 +3,7 @@ the independent sigstore-js verifier, and helpers to craft cosign key files."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,12 @@ import pytest
 from karsgit.signing import KeylessSigner
 from tests.signing.signing_helpers import (
     ARTIFACT,
-    NODE_MODULES,
     VECTORS,
-    VERIFY_JS,
     KeylessSetup,
     KeylessSigned,
 )
 from tests.support.fakesigstore import FakeSigstore
-
-NodeVerify = Callable[..., subprocess.CompletedProcess[str]]
+from tests.support.sigstore_js import NodeVerify, sigstore_js
 
 
 @pytest.fixture(scope="session")
@@ -59,25 +54,4 @@ def keyless_signed(sigstore_fake: KeylessSetup) -> KeylessSigned:
 
 @pytest.fixture(scope="session")
 def node_verify() -> NodeVerify:
-    """Run tests/support/verify-offline.js (sigstore-js); fails, never skips, without it."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH: install Node 20 to run the sigstore-js verifier")
-    if not (NODE_MODULES / "@sigstore" / "verify").is_dir():
-        pytest.fail(
-            f"{NODE_MODULES} is missing: run 'npm install --prefix tests/support/node' "
-            "(CI installs it)"
-        )
-
-    def run(
-        bundle: Path, artifact: Path, root: Path, *args: str
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [node, str(VERIFY_JS), str(bundle), str(artifact), str(root), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-
-    return run
+    return sigstore_js()

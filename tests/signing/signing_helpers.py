@@ -18,8 +18,6 @@ HERE = Path(__file__).resolve().parent
 SUPPORT = HERE.parent / "support"
 # ../shared/vectors beside the repo checkout; CI always has it, the repo never copies it
 VECTORS = HERE.parents[2] / "shared" / "vectors"
-NODE_MODULES = SUPPORT / "node" / "node_modules"
-VERIFY_JS = SUPPORT / "verify-offline.js"
 
 ARTIFACT = b"apiVersion: kars.dev/v1alpha1\nkind: EgressAllowlist\n"
 
