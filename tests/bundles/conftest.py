@@ -12,7 +12,6 @@ import pytest
 from tests.support.fakesigstore import FakeSigstore
 from tests.support.sigstore_js import NodeVerify, sigstore_js
 
-SUPPORT = Path(__file__).resolve().parents[1] / "support"
 PASSWORD = "correct horse"
 REGISTRY = "registry.example.test"
 BUNDLE = ".kars/bundles/{namespace}/{name}/allowlist.yaml"

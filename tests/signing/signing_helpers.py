@@ -15,7 +15,6 @@ from karsgit.signing import SignedArtifact
 from tests.support.fakesigstore import FakeSigstore
 
 HERE = Path(__file__).resolve().parent
-SUPPORT = HERE.parent / "support"
 # ../shared/vectors beside the repo checkout; CI always has it, the repo never copies it
 VECTORS = HERE.parents[2] / "shared" / "vectors"
 
