@@ -25,7 +25,7 @@ spec:
       - host: api.github.com
         port: 80
       # package index
-      - host: pypi.org
+      - host: pyindex.org
         port: 443
 """
 

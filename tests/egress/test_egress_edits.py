@@ -21,17 +21,17 @@ def test_approve_inserts_in_canonical_order_and_keeps_comments(gitops, karsgit) 
         assert comment in text
     hosts = [line.split(":", 1)[1].split("#")[0].strip() for line in text.splitlines()
              if line.strip().startswith("- host:")]  # fmt: skip
-    assert hosts == ["api.github.com", "api.github.com", "b.io", "files.example.com", "pypi.org"]
-    assert "      # package index\n      - host: pypi.org" in text
+    assert hosts == ["api.github.com", "api.github.com", "b.io", "files.example.com", "pyindex.org"]
+    assert "      # package index\n      - host: pyindex.org" in text
     assert "allowlistRef:" in text
     bundle = read(gitops, BUNDLE)
     assert "    - host: files.example.com\n      port: 443\n" in bundle
 
 
 def test_approve_of_a_listed_endpoint_changes_nothing(gitops, karsgit) -> None:
-    result = karsgit("egress", "agent", "--approve", "pypi.org")
+    result = karsgit("egress", "agent", "--approve", "pyindex.org")
     assert result.code == 0
-    assert "already allowlisted: pypi.org:443" in result.out
+    assert "already allowlisted: pyindex.org:443" in result.out
     assert "nothing to change" in result.out
     assert read(gitops, AGENT_YAML) == AGENT
 
@@ -57,7 +57,7 @@ def test_approve_refuses_what_check_refuses(gitops, karsgit, value: str, rule: s
 
 def test_check_gives_the_same_finding(gitops, karsgit) -> None:
     refused = karsgit("egress", "agent", "--approve", "*.example.org")
-    gitops.write(AGENT_YAML, AGENT.replace("host: pypi.org", "host: '*.example.org'"))
+    gitops.write(AGENT_YAML, AGENT.replace("host: pyindex.org", "host: '*.example.org'"))
     checked = karsgit("check", "--format", "parsable")
     message = "host '*.example.org' is a wildcard, which never matches in kars"
     assert message in refused.err
@@ -71,7 +71,7 @@ def test_deny_removes_every_port_of_the_host(gitops, karsgit) -> None:
     text = read(gitops, AGENT_YAML)
     assert "api.github.com" not in text
     assert "# package index" in text
-    assert "pypi.org" in read(gitops, BUNDLE)
+    assert "pyindex.org" in read(gitops, BUNDLE)
 
 
 def test_deny_with_a_port_removes_that_endpoint_only(gitops, karsgit) -> None:
@@ -82,14 +82,14 @@ def test_deny_with_a_port_removes_that_endpoint_only(gitops, karsgit) -> None:
 
 
 def test_deny_of_an_unlisted_host_names_the_parent_entry(gitops, karsgit) -> None:
-    result = karsgit("egress", "agent", "--deny", "uploads.pypi.org")
+    result = karsgit("egress", "agent", "--deny", "uploads.pyindex.org")
     assert result.code == 1
-    assert "'uploads.pypi.org' is not in the allowlist of sandbox kars-system/agent" in result.err
-    assert "deny 'pypi.org'" in result.err
+    assert "'uploads.pyindex.org' is not in the allowlist of sandbox kars-system/agent" in result.err
+    assert "deny 'pyindex.org'" in result.err
 
 
 def test_deny_of_the_last_endpoint_is_refused(gitops, karsgit) -> None:
-    result = karsgit("egress", "agent", "--deny", "api.github.com", "--deny", "pypi.org")
+    result = karsgit("egress", "agent", "--deny", "api.github.com", "--deny", "pyindex.org")
     assert result.code == 1
     assert "would leave Strict sandbox kars-system/agent with no endpoint" in result.err
     assert "--allow-empty" in result.err
@@ -98,7 +98,7 @@ def test_deny_of_the_last_endpoint_is_refused(gitops, karsgit) -> None:
 
 def test_allow_empty_marks_deny_all(gitops, karsgit) -> None:
     result = karsgit(
-        "egress", "agent", "--deny", "api.github.com", "--deny", "pypi.org", "--allow-empty"
+        "egress", "agent", "--deny", "api.github.com", "--deny", "pyindex.org", "--allow-empty"
     )
     assert result.code == 0, result.err
     text = read(gitops, AGENT_YAML)

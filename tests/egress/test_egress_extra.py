@@ -76,7 +76,7 @@ def test_allow_extra_refuses_what_check_refuses(gitops, karsgit, args, rule: str
 
 def test_allow_extra_warns_when_the_host_is_already_admitted(gitops, karsgit) -> None:
     result = karsgit(
-        "egress", "allow-extra", "agent", "--host", "upload.pypi.org", "--ttl", "PT1H",
+        "egress", "allow-extra", "agent", "--host", "upload.pyindex.org", "--ttl", "PT1H",
         "--reason", "upload",
     )  # fmt: skip
     assert result.code == 0, result.err

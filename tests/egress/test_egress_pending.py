@@ -68,8 +68,8 @@ def test_pending_cli_output(gitops, karsgit) -> None:
         json.dumps(
             {
                 "hosts": [
-                    {"host": "pypi.org", "port": 443, "count": 40},
-                    {"host": "files.pythonhosted.org", "port": 443, "count": 12},
+                    {"host": "pyindex.org", "port": 443, "count": 40},
+                    {"host": "files.pyfiles.org", "port": 443, "count": 12},
                     {"host": "a.openai.com", "port": 443, "count": 3},
                     {"host": "b.openai.com", "count": 1},
                     {"host": "169.254.169.254", "port": 80},
@@ -89,8 +89,8 @@ def test_pending_cli_output(gitops, karsgit) -> None:
         "  approving openai.com instead would admit all 2 and every other subdomain of "
         "openai.com\n"
         "\n"
-        "pythonhosted.org (1 host(s))\n"
-        "  files.pythonhosted.org:443, seen 12 times: admits files.pythonhosted.org and its "
+        "pyfiles.org (1 host(s))\n"
+        "  files.pyfiles.org:443, seen 12 times: admits files.pyfiles.org and its "
         "subdomains\n"
         "\n"
         "cannot be approved:\n"

@@ -79,13 +79,13 @@ def test_commit_makes_exactly_one_commit_naming_the_sandbox(gitops, karsgit) -> 
     gitops.git("add", "notes.txt")
     before = commits(gitops)
     result = karsgit(
-        "egress", "agent", "--approve", "example.com", "--deny", "pypi.org", "--commit"
+        "egress", "agent", "--approve", "example.com", "--deny", "pyindex.org", "--commit"
     )
     assert result.code == 0, result.err
     assert commits(gitops) == before + 1
     message = gitops.git("log", "-1", "--format=%B")
     assert message.startswith("egress kars-system/agent: ")
-    assert "denied pypi.org: removed pypi.org:443" in message
+    assert "denied pyindex.org: removed pyindex.org:443" in message
     assert "approved example.com:443" in message
     assert "signed" in message
     files = set(gitops.git("show", "--name-only", "--format=", "HEAD").split())

@@ -24,7 +24,7 @@ def test_markdown_summary_then_details(repo, karsgit):
     assert "| `kars-system/agent` | changed | 2 | 0 | Strict | 1 added |" in out
     assert "public suffix 'github.io'" in out
     assert "nothing new: 'api.github.com' already admits it" in out
-    assert "approval `temp` added: pypi.org:443 for PT2H (install deps)" in out
+    assert "approval `temp` added: pyindex.org:443 for PT2H (install deps)" in out
 
 
 def test_rename_is_not_remove_and_add_and_noop_is_quiet(repo, karsgit):
@@ -39,11 +39,11 @@ def test_rename_is_not_remove_and_add_and_noop_is_quiet(repo, karsgit):
 def test_between_two_commits_json(repo, karsgit):
     repo.write("a.yaml", sandbox())
     first = repo.commit()
-    repo.write("a.yaml", sandbox().replace("Strict", "Learn").replace("api.github.com", "pypi.org"))
+    repo.write("a.yaml", sandbox().replace("Strict", "Learn").replace("api.github.com", "pyindex.org"))
     second = repo.commit()
     data = json.loads(karsgit("diff", first, second, "--format", "json").out)
     (entry,) = data["sandboxes"]
-    assert entry["added"][0]["endpoint"] == "pypi.org:443"
+    assert entry["added"][0]["endpoint"] == "pyindex.org:443"
     assert entry["removed"] == ["api.github.com:443"]
     assert (entry["mode_before"], entry["mode_after"]) == ("Strict", "Learn")
 
@@ -64,7 +64,7 @@ def test_bundle_digest_and_signature(repo, karsgit):
     repo.write(".kars/bundles/kars-system/agent/allowlist.yaml", "v: 1\n")
     repo.write(".kars/bundles/kars-system/agent/allowlist.yaml.sigstore.json", "{}\n")
     repo.commit()
-    repo.write("a.yaml", sandbox() + EXTRA.format(host="pypi.org"))
+    repo.write("a.yaml", sandbox() + EXTRA.format(host="pyindex.org"))
     repo.write(".kars/bundles/kars-system/agent/allowlist.yaml", "v: 2\n")
     done = karsgit("diff", "HEAD")
     assert "bundle " in done.out and " → " in done.out

@@ -13,7 +13,7 @@ metadata:
 spec:
   sandbox: agent
   hosts:
-    - host: pypi.org
+    - host: pyindex.org
       port: 443
   ttl: PT2H
   reason: install deps
@@ -64,9 +64,9 @@ def test_emptied_widened_and_removed_with_approvals(repo, karsgit):
         sandbox("b").split("      - host")[0].replace("allowedEndpoints:", "allowedEndpoints: []"),
     )
     assert "(allowlist-emptied)" in karsgit("check", "--base", "HEAD").out
-    repo.write("b.yaml", sandbox("b") + "      - host: pypi.org\n        port: 443\n")
+    repo.write("b.yaml", sandbox("b") + "      - host: pyindex.org\n        port: 443\n")
     done = karsgit("check", "--base", "HEAD")
-    assert "(egress-widened)" in done.out and "pypi.org:443" in done.out and done.code == 0
+    assert "(egress-widened)" in done.out and "pyindex.org:443" in done.out and done.code == 0
     (repo.path / "a.yaml").unlink()
     done = karsgit("check", "--base", "HEAD")
     assert done.code == 1 and "(sandbox-removed-with-approvals)" in done.out
