@@ -84,7 +84,9 @@ def test_deny_with_a_port_removes_that_endpoint_only(gitops, karsgit) -> None:
 def test_deny_of_an_unlisted_host_names_the_parent_entry(gitops, karsgit) -> None:
     result = karsgit("egress", "agent", "--deny", "uploads.pyindex.org")
     assert result.code == 1
-    assert "'uploads.pyindex.org' is not in the allowlist of sandbox kars-system/agent" in result.err
+    assert (
+        "'uploads.pyindex.org' is not in the allowlist of sandbox kars-system/agent" in result.err
+    )
     assert "deny 'pyindex.org'" in result.err
 
 

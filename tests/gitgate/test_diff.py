@@ -39,7 +39,9 @@ def test_rename_is_not_remove_and_add_and_noop_is_quiet(repo, karsgit):
 def test_between_two_commits_json(repo, karsgit):
     repo.write("a.yaml", sandbox())
     first = repo.commit()
-    repo.write("a.yaml", sandbox().replace("Strict", "Learn").replace("api.github.com", "pyindex.org"))
+    repo.write(
+        "a.yaml", sandbox().replace("Strict", "Learn").replace("api.github.com", "pyindex.org")
+    )
     second = repo.commit()
     data = json.loads(karsgit("diff", first, second, "--format", "json").out)
     (entry,) = data["sandboxes"]
