@@ -41,10 +41,6 @@ def listed_files(root: Path) -> list[str]:
     return sorted(names)
 
 
-def staged_and_tracked(root: Path) -> list[str]:
-    out = run_git(root, "ls-files", "-z", "--cached")
-    return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
-
 
 def added_time(root: Path, path: str) -> int | None:
     """Unix time of the commit that added ``path`` (following renames).

@@ -31,7 +31,6 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     objects: list[KarsObject] = field(default_factory=list)
     text: str | None = None
-    relevant: bool = False
 
 
 @dataclass
@@ -59,8 +58,7 @@ def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[K
         hits.extend(engine.text_hits(loaded.text))
         hits.extend(_not_an_object(d) for d in loaded.documents if not isinstance(d.data, dict))
     for doc in iter_kars_documents(loaded):
-        schema_hits = list(schema.validate_document(doc))
-        hits.extend(schema_hits)
+        hits.extend(schema.validate_document(doc))
         obj = to_object(doc)
         hits.extend(engine.document_hits(doc, obj, settings))
         if obj is not None:
@@ -77,7 +75,7 @@ def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     text = loaded.text if findings else None
     if text is not None:
         findings = suppress.apply(findings, {relpath: text}, catalog())
-    return FileOutcome(relpath, findings, objects, text, bool(objects or hits))
+    return FileOutcome(relpath, findings, objects, text)
 
 
 def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
@@ -155,12 +153,13 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
 def _texts_of(findings: list[Finding], texts: dict[str, str], settings: Settings) -> dict[str, str]:
     """Texts for suppressing cross-file findings; files without findings of their own
     were not sent back by the workers, so read them again (few: only those hit)."""
+    out = dict(texts)
     for path in {f.path for f in findings} - texts.keys():
         try:
-            texts[path] = (settings.root / path).read_text(encoding="utf-8")
+            out[path] = (settings.root / path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-    return texts
+    return out
 
 
 def _elsewhere(

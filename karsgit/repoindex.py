@@ -87,8 +87,7 @@ def _decoded(
         return decode(marshal.loads(cache.blob(path)), wanted, names)
     except (EOFError, ValueError, TypeError, IndexError):
         # A damaged cache entry: read the file itself, as without a cache.
-        rows = marshal.loads(_pack(_parse(root, [path], settings)[0][1])[1])
-        return decode(rows, wanted, names)
+        return decode(encode(_parse(root, [path], settings)[0][1]), wanted, names)
 
 
 def _pack(objects: tuple[KarsObject, ...]) -> Packed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,28 @@ def validate_document(doc: Document) -> Iterator[Hit]:
         yield _hit(doc, error)
 
 
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """The first schema violation of a plain document (the config file's check)."""
+
+    at: PathKey  # for an unknown key: the path of that key
+    message: str
+    unknown_key: bool
+
+
+def first_violation(filename: str, data: Any) -> Violation | None:
+    for error in validator(filename).iter_errors(data):
+        at: PathKey = tuple(error.instance_path)
+        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            return Violation((*at, sorted(error.kind.unexpected)[0]), "unknown key", True)
+        return Violation(at, _lower_first(str(error.message)), False)
+    return None
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _api_version_hit(doc: Document) -> Hit:
     return Hit(
         "schema",
@@ -108,8 +131,7 @@ def _message(at: PathKey, kind: Any, error: Any) -> str:
     if isinstance(kind, kinds.AdditionalProperties):
         names = ", ".join(f"'{name}'" for name in sorted(kind.unexpected))
         return f"{_where(at)} has unknown field {names}"
-    text = str(error.message)
-    return f"{_where(at)}: {text[:1].lower()}{text[1:]}"
+    return f"{_where(at)}: {_lower_first(str(error.message))}"
 
 
 def _hint(kind: Any) -> str:

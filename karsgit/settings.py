@@ -80,24 +80,20 @@ def _parse(root: Path, path: Path) -> Settings:
 
 
 def _validate(path: Path, data: Any, doc: Any) -> None:
-    import jsonschema_rs
+    from karsgit.schema import first_violation, load_schema
 
-    from karsgit.schema import load_schema
-
-    schema = load_schema("config.schema.json")
-    for error in jsonschema_rs.validator_for(schema).iter_errors(data):
-        at = tuple(error.instance_path)
-        kind = error.kind
-        if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
-            at = (*at, sorted(kind.unexpected)[0])
-            line = doc.key_pos(at).line
-            raise ConfigError(f"{path}:{line}: unknown key '{_dotted(at)}'", _known_keys(schema))
-        line = doc.pos(at).line if doc else 1
-        text = str(error.message)
-        raise ConfigError(
-            f"{path}:{line}: key '{_dotted(at) or '<root>'}': {text[:1].lower()}{text[1:]}",
-            "see docs/configuration.md for the accepted values",
-        )
+    found = first_violation("config.schema.json", data)
+    if found is None:
+        return
+    if found.unknown_key:
+        line = doc.key_pos(found.at).line
+        known = _known_keys(load_schema("config.schema.json"))
+        raise ConfigError(f"{path}:{line}: unknown key '{_dotted(found.at)}'", known)
+    line = doc.pos(found.at).line if doc else 1
+    raise ConfigError(
+        f"{path}:{line}: key '{_dotted(found.at) or '<root>'}': {found.message}",
+        "see docs/configuration.md for the accepted values",
+    )
 
 
 def _dotted(at: tuple[Any, ...]) -> str:
