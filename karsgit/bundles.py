@@ -111,14 +111,6 @@ def source_endpoints(sandbox: Sandbox, settings: Settings) -> tuple[Endpoint, ..
     return endpoints if endpoints or marked else None
 
 
-def deny_all_bytes(generation: int) -> bytes:
-    """The consumer's deny-all form (``endpoints: []``), which the producer never writes."""
-    return (
-        f"apiVersion: {canon.API_VERSION}\nkind: {canon.KIND}\nmetadata:\n"
-        f"  generation: {generation}\nspec:\n  endpoints: []\n"
-    ).encode("ascii")
-
-
 def render(endpoints: tuple[Endpoint, ...], current: bytes | None) -> bytes:
     """Canonical bytes; the generation moves only when the endpoint set changes."""
     previous = canon.parse_canonical(current) if current is not None else None
@@ -127,7 +119,7 @@ def render(endpoints: tuple[Endpoint, ...], current: bytes | None) -> bytes:
         parsed = _generation_only(current)
     generation = canon.next_generation(parsed, endpoints)
     if not endpoints:
-        return deny_all_bytes(generation)
+        return canon.deny_all_bytes(generation)
     return canon.canonical_bytes(generation, endpoints)
 
 

@@ -69,16 +69,26 @@ def canonical_bytes(generation: int, endpoints: Iterable[Endpoint]) -> bytes:
     Raises ValueError for an empty list (the kars producer refuses one, so
     callers report it first), a bad generation, or a non-normal host or port.
     """
-    if isinstance(generation, bool) or not 1 <= generation <= MAX_GENERATION:
-        raise ValueError(f"generation must be an integer from 1 to {MAX_GENERATION}")
     unique = sorted(set(endpoints))
     if not unique:
         raise ValueError("the allowlist is empty; the kars producer refuses to sign it")
-    lines = [*_HEADER[:3], f"{_HEADER[3]}{generation}", _HEADER[4], "  endpoints:"]
+    lines = [*_head(generation), "  endpoints:"]
     for endpoint in unique:
         _require_normal(endpoint)
         lines += [f"{_ENTRY[0]}{endpoint.host}", f"{_ENTRY[1]}{endpoint.port}"]
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def deny_all_bytes(generation: int) -> bytes:
+    """The consumer's deny-all form (``endpoints: []``): written only for sandboxes
+    marked deny-all on purpose, since the kars producer never writes it."""
+    return ("\n".join([*_head(generation), _EMPTY]) + "\n").encode("ascii")
+
+
+def _head(generation: int) -> list[str]:
+    if isinstance(generation, bool) or not 1 <= generation <= MAX_GENERATION:
+        raise ValueError(f"generation must be an integer from 1 to {MAX_GENERATION}")
+    return [*_HEADER[:3], f"{_HEADER[3]}{generation}", _HEADER[4]]
 
 
 def _require_normal(endpoint: Endpoint) -> None:

@@ -19,6 +19,7 @@ from karsgit.compile import (
     ParsedBundle,
     Problem,
     canonical_bytes,
+    deny_all_bytes,
     next_generation,
     oci_manifest,
     oci_manifest_digest,
@@ -327,3 +328,12 @@ def test_oci_manifest_digest_follows_the_bytes() -> None:
     assert digest != GOLDEN_MANIFEST_DIGEST
     assert len(digest) == len("sha256:") + 64
     assert digest == oci_manifest_digest(other)
+
+
+def test_deny_all_bytes_are_the_consumers_empty_form() -> None:
+    expected = (
+        b"apiVersion: kars.dev/v1alpha1\nkind: EgressAllowlist\nmetadata:\n"
+        b"  generation: 3\nspec:\n  endpoints: []\n"
+    )
+    assert deny_all_bytes(3) == expected
+    assert parse_canonical(expected) == ParsedBundle(3, ())
