@@ -7,12 +7,11 @@ use both cores (measured in benchmarks/); the hook path stays in one process.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from karsgit import engine, schema, suppress
+from karsgit import engine, schema, suppress, workers
 from karsgit.discover import discover
 from karsgit.extract import to_object
 from karsgit.findings import Finding, Hit, sort_findings
@@ -21,8 +20,7 @@ from karsgit.model import KARS_GROUP, Approval, KarsObject
 from karsgit.rules import catalog
 from karsgit.settings import Settings
 
-# Below this many files a worker pool costs more to start than it saves.
-PARALLEL_THRESHOLD = 400
+PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
 
 
 @dataclass
@@ -89,21 +87,16 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 def check_files(
     files: Sequence[tuple[str, str]], settings: Settings, progress: Progress | None = None
 ) -> list[FileOutcome]:
-    workers = min(os.cpu_count() or 1, 4)
-    if len(files) < PARALLEL_THRESHOLD or workers < 2:
+    if not workers.worth_forking(len(files), PARALLEL_THRESHOLD):
         return [check_file(a, r, settings) for a, r in files]
-    import concurrent.futures
-    import multiprocessing
-
-    size = max(50, len(files) // (workers * 8))
+    # Chunks of files, not single files: progress per chunk, fewer round trips.
+    size = max(50, len(files) // (workers.worker_count() * 8))
     chunks = [(list(files[i : i + size]), settings) for i in range(0, len(files), size)]
-    context = multiprocessing.get_context("fork")
     outcomes: list[FileOutcome] = []
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for part in pool.map(_check_chunk, chunks):
-            outcomes += part
-            if progress is not None:
-                progress(len(outcomes), len(files))
+    for part in workers.fork_map(_check_chunk, chunks):
+        outcomes += part
+        if progress is not None:
+            progress(len(outcomes), len(files))
     return outcomes
 
 

@@ -24,12 +24,12 @@ from karsgit.indexcodec import decode, encode
 from karsgit.load import ReadLimits, iter_kars_documents, load_file
 from karsgit.model import Approval, KarsObject
 from karsgit.settings import Settings
+from karsgit.workers import fork_map, worth_forking
 
 CACHE_NAME = "karsgit/repoindex.marshal"
 # Like git's "racily clean" index entries: a file written within this window of
 # the cache write may change again without moving its mtime, so it is not cached.
 RACY_NS = 2_000_000_000
-PARALLEL_THRESHOLD = 400
 
 Stamp = tuple[int, int]
 Packed = tuple[tuple[str, ...], bytes]  # (names, marshalled rows)
@@ -202,12 +202,6 @@ def _parse(
     root: Path, paths: list[str], settings: Settings
 ) -> list[tuple[str, tuple[KarsObject, ...]]]:
     jobs = [(str(root / p), p, settings.max_file_bytes) for p in paths]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+    if not worth_forking(len(jobs)):
         return [_objects_of(job) for job in jobs]
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_objects_of, jobs, chunksize=64))
+    return list(fork_map(_objects_of, jobs, chunksize=64))
