@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from karsgit.bundle import canonical as canon
+from karsgit.bundle.layout import BUNDLE_FILE, bundle_rel, namespace_of
 from karsgit.errors import ConfigError
 from karsgit.normalize.endpoints import Endpoint
 from karsgit.rules.hosts import normal_endpoint
@@ -19,12 +20,6 @@ from karsgit.settings import Settings
 from karsgit.source.objects import STRICT, KarsObject, ObjectRef, Sandbox
 
 REGISTRY_ENV = "KARS_REGISTRY"
-BUNDLE_FILE = "allowlist.yaml"
-SIGSTORE_SUFFIX = ".sigstore.json"
-SIG_SUFFIX = ".sig"
-# kubectl applies a namespace-less object to the context namespace; karsgit
-# files it under "default" (namespace-missing already warns about it).
-DEFAULT_NAMESPACE = "default"
 REF_PATH = ("spec", "networkPolicy", "allowlistRef")
 REF_KEYS = ("registry", "repository", "digest", "artifactType")
 
@@ -71,14 +66,9 @@ def require_registry(settings: Settings, sandbox: Sandbox) -> str:
     return registry
 
 
-def bundle_rel(settings: Settings, ref: ObjectRef) -> str:
-    namespace = ref.namespace or DEFAULT_NAMESPACE
-    return f"{settings.bundle_dir.strip('/')}/{namespace}/{ref.name}/{BUNDLE_FILE}"
-
-
 def repository_for(settings: Settings, ref: ObjectRef) -> str:
     # str.replace, not str.format: a template is config, not code
-    template = settings.repository.replace("{namespace}", ref.namespace or DEFAULT_NAMESPACE)
+    template = settings.repository.replace("{namespace}", namespace_of(ref))
     return template.replace("{name}", ref.name)
 
 

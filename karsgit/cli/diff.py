@@ -33,10 +33,11 @@ def diff(
     (origin/HEAD, else main, else master); HEAD defaults to the work tree.
     Only the files that differ are read, from git objects (no checkout).
     """
+    from karsgit.bundle.layout import bundle_rel
     from karsgit.normalize.unsafe import public_suffix
     from karsgit.report.diff import render
     from karsgit.run.diff import compute
-    from karsgit.source.revisions import bundle_path, load_change
+    from karsgit.source.revisions import load_change
 
     settings = settings_for(config)
     start = base or gitio.default_base(settings.root)
@@ -45,7 +46,7 @@ def diff(
     result = compute(
         change.old,
         change.new,
-        lambda ref, leaf: bundle_path(settings, ref, leaf),
+        lambda ref, leaf: bundle_rel(settings, ref, leaf),
         public_suffix,
         names,
     )

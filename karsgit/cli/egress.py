@@ -84,7 +84,7 @@ def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
 
 
 def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> list[str]:
-    from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX
+    from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
     from karsgit.cli.sign import open_signer
     from karsgit.run.sign import refuse_private_keys, sign_bundles
 

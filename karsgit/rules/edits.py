@@ -34,11 +34,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from karsgit.bundle.layout import sandbox_of
 from karsgit.findings import WHOLE_FILE, Hit, Position, Severity
 from karsgit.rules import RuleInfo
 from karsgit.settings import Settings
-from karsgit.source.objects import LEARN, SANDBOX, STRICT, Approval, KarsObject, ObjectRef, Sandbox
-from karsgit.source.revisions import ALLOWLIST, Change, normal_endpoints, raw_endpoints
+from karsgit.source.objects import LEARN, STRICT, Approval, KarsObject, ObjectRef, Sandbox
+from karsgit.source.revisions import Change, normal_endpoints, raw_endpoints
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 RELAX_REASON = "karsgit.io/mode-relaxed-reason"
@@ -124,15 +125,14 @@ def _sandbox_edit(
 
 
 def _edited_bundles(change: Change, settings: Settings) -> Iterator[PathHit]:
-    prefix = settings.bundle_dir.rstrip("/") + "/"
+    known = change.old.objects.keys() | change.new.objects.keys()
     for path in change.paths:
-        parts = path.removeprefix(prefix).split("/")
-        if not path.startswith(prefix) or len(parts) != 3 or parts[2] != ALLOWLIST:
+        ref = sandbox_of(settings, path, known)
+        if ref is None:
             continue
         old_bytes, new_bytes = change.old.files.get(path), change.new.files.get(path)
         if old_bytes is None or new_bytes is None or old_bytes == new_bytes:
             continue
-        ref = ObjectRef(SANDBOX, parts[0], parts[1])
         if not _source_changed(change.old.objects.get(ref), change.new.objects.get(ref)):
             yield (
                 path,

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from karsgit.bundle.canonical import oci_manifest_digest
+from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE
 from karsgit.normalize.endpoints import Endpoint, admits
 from karsgit.source.objects import SANDBOX, Approval, KarsObject, ObjectRef, Sandbox
-from karsgit.source.revisions import ALLOWLIST, SIGNATURE, Side, normal_endpoints
+from karsgit.source.revisions import Side, normal_endpoints
 
 BundlePath = Callable[[ObjectRef, str], str]
 
@@ -126,7 +127,7 @@ def _sandbox_diff(
     status = _status(before, after)
     shown = after or before
     was, now = _endpoints(before), _endpoints(after)
-    paths = (where(ref, ALLOWLIST), where(ref, SIGNATURE))
+    paths = (where(ref, BUNDLE_FILE), where(ref, SIGSTORE_FILE))
     return SandboxDiff(
         ref.namespace,
         ref.name,

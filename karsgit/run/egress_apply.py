@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit.bundle.plan import bundle_rel, deny_all, require_registry
+from karsgit.bundle.layout import bundle_rel
+from karsgit.bundle.plan import deny_all, require_registry
 from karsgit.findings import Finding, Severity, active
 from karsgit.rules import catalog, engine
 from karsgit.rules import suppressions as suppress

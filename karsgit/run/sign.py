@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karsgit.bundle.canonical import parse_canonical
-from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, committed_bundles, read_bytes
+from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
+from karsgit.bundle.plan import committed_bundles, read_bytes
 from karsgit.errors import SigningError
 from karsgit.settings import Settings
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from karsgit.bundle import plan as bundles
 from karsgit.bundle.canonical import ParsedBundle, parse_canonical
-from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, Target
+from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
+from karsgit.bundle.plan import Target
 from karsgit.findings import WHOLE_FILE, Finding, Hit, Position, sort_findings
 from karsgit.rules import engine
 from karsgit.run.check import CheckResult

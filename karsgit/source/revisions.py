@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE, bundle_rel, is_bundle_file
 from karsgit.normalize.endpoints import Endpoint, check_port, normalize_endpoints, normalize_host
 from karsgit.settings import Settings
 from karsgit.source import gitio
@@ -21,8 +22,7 @@ from karsgit.source.extract import to_object
 from karsgit.source.load import iter_kars_documents, load_bytes
 from karsgit.source.objects import SANDBOX, KarsObject, ObjectRef, Sandbox
 
-ALLOWLIST = "allowlist.yaml"
-SIGNATURE = "allowlist.yaml.sigstore.json"
+BUNDLE_LEAVES = (BUNDLE_FILE, SIGSTORE_FILE)
 
 
 @dataclass
@@ -43,15 +43,6 @@ class Change:
     paths: list[str]
 
 
-def bundle_path(settings: Settings, ref: ObjectRef, leaf: str = ALLOWLIST) -> str:
-    return f"{settings.bundle_dir.rstrip('/')}/{ref.namespace}/{ref.name}/{leaf}"
-
-
-def _is_bundle(settings: Settings, path: str) -> bool:
-    prefix = settings.bundle_dir.rstrip("/") + "/"
-    return path.startswith(prefix) and path.rsplit("/", 1)[-1] in (ALLOWLIST, SIGNATURE)
-
-
 def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
     wanted = list(paths)
     if rev is not None:
@@ -67,9 +58,9 @@ def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
 
 def load_side(settings: Settings, rev: str | None, paths: list[str]) -> Side:
     side = Side(rev)
-    wanted = [p for p in paths if selected(p, settings) or _is_bundle(settings, p)]
+    wanted = [p for p in paths if selected(p, settings) or is_bundle_file(settings, p)]
     for rel, raw in sorted(read(settings.root, rev, wanted).items()):
-        if _is_bundle(settings, rel):
+        if is_bundle_file(settings, rel):
             side.files[rel] = raw
             continue
         loaded = load_bytes(rel, raw)
@@ -94,7 +85,7 @@ def _written(obj: KarsObject, lines: list[str]) -> str:
 def _add_bundles(settings: Settings, change: Change) -> None:
     """Bundles of every changed sandbox, on both sides, even when only the manifest changed."""
     refs = {r for s in (change.old, change.new) for r in s.objects if r.kind == SANDBOX}
-    leaves = [bundle_path(settings, r, f) for r in sorted(refs) for f in (ALLOWLIST, SIGNATURE)]
+    leaves = [bundle_rel(settings, r, leaf) for r in sorted(refs) for leaf in BUNDLE_LEAVES]
     for side in (change.old, change.new):
         missing = [p for p in leaves if p not in change.paths]
         side.files.update(read(settings.root, side.rev, missing))

@@ -1,0 +1,63 @@
+"""Where a sandbox's bundle files live, and the way back from a path to its sandbox.
+
+The one definition of the artifact layout (DESIGN.md §4): compile, sign, verify,
+diff and the edit rules all ask here, so they can never disagree on a path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from karsgit.settings import Settings
+from karsgit.source.objects import SANDBOX, ObjectRef
+
+BUNDLE_FILE = "allowlist.yaml"
+SIGSTORE_SUFFIX = ".sigstore.json"
+SIG_SUFFIX = ".sig"
+SIGSTORE_FILE = BUNDLE_FILE + SIGSTORE_SUFFIX
+# kubectl applies a namespace-less object to the context namespace; karsgit
+# files it under "default" (namespace-missing already warns about it).
+DEFAULT_NAMESPACE = "default"
+
+
+def namespace_of(ref: ObjectRef) -> str:
+    return ref.namespace or DEFAULT_NAMESPACE
+
+
+def bundle_root(settings: Settings) -> str:
+    return settings.bundle_dir.strip("/")
+
+
+def bundle_rel(settings: Settings, ref: ObjectRef, leaf: str = BUNDLE_FILE) -> str:
+    """Repo-relative path of one of ``ref``'s bundle files (``leaf``)."""
+    return f"{bundle_root(settings)}/{namespace_of(ref)}/{ref.name}/{leaf}"
+
+
+def is_bundle_file(settings: Settings, path: str) -> bool:
+    """True for a bundle or its signature bundle, where compile and sign put them."""
+    parts = _parts(settings, path)
+    return parts is not None and parts[2] in (BUNDLE_FILE, SIGSTORE_FILE)
+
+
+def sandbox_of(settings: Settings, path: str, known: Iterable[ObjectRef] = ()) -> ObjectRef | None:
+    """The sandbox whose ``allowlist.yaml`` is ``path``; None for any other path.
+
+    A sandbox written without a namespace files its bundle under ``default/``;
+    when such a sandbox is among ``known`` it is the answer, so that the path
+    maps back to the object as the repository writes it.
+    """
+    parts = _parts(settings, path)
+    if parts is None or parts[2] != BUNDLE_FILE:
+        return None
+    for ref in known:
+        if ref.kind == SANDBOX and bundle_rel(settings, ref) == path:
+            return ref
+    return ObjectRef(SANDBOX, parts[0], parts[1])
+
+
+def _parts(settings: Settings, path: str) -> list[str] | None:
+    prefix = bundle_root(settings) + "/"
+    if not path.startswith(prefix):
+        return None
+    parts = path[len(prefix) :].split("/")
+    return parts if len(parts) == 3 else None
