@@ -1,16 +1,16 @@
-"""The rule engine: runs every rule family over a file or the whole repository
-and stamps each hit with its severity from the catalog and the config.
+"""The rule engine: runs every rule family over a file or the whole repository,
+and ``finalize``, the one way hits become the findings a command reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
 
-from karsgit.findings import Finding, Hit
-from karsgit.rules import catalog, family_modules
+from karsgit.findings import Finding, Hit, sort_findings
+from karsgit.rules import catalog, family_modules, suppressions
 from karsgit.settings import Settings
 from karsgit.source.load import Document
 from karsgit.source.objects import KarsObject
@@ -73,4 +73,36 @@ def stamp(path: str, hits: Iterable[Hit], settings: Settings) -> list[Finding]:
                 hit.fixable or info.fixable,
             )
         )
+    return out
+
+
+PathHit = tuple[str, Hit]
+
+
+def finalize(
+    hits: Iterable[PathHit], settings: Settings, texts: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Hits -> reported findings: severity stamped, suppression comments applied, sorted.
+
+    Every command that reports findings ends here, so a ``# karsgit: ignore[...]``
+    comment means the same under ``check``, ``check --base``, ``verify`` and
+    ``egress``. ``texts`` are files already in memory; the others that carry a
+    finding are read from the work tree.
+    """
+    grouped: dict[str, list[Hit]] = {}
+    for path, hit in hits:
+        grouped.setdefault(path, []).append(hit)
+    findings = [f for path, group in grouped.items() for f in stamp(path, group, settings)]
+    return sort_findings(suppressions.apply(findings, _texts(findings, texts, settings), catalog()))
+
+
+def _texts(
+    findings: list[Finding], texts: Mapping[str, str] | None, settings: Settings
+) -> dict[str, str]:
+    out = dict(texts or {})
+    for path in {f.path for f in findings if f.line} - out.keys():
+        try:
+            out[path] = (settings.root / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
     return out

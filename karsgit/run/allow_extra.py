@@ -87,4 +87,4 @@ def plan_extra(
 
 def _repo_findings(settings: Settings, path: str, objects: list[KarsObject]) -> list[Finding]:
     context = engine.RepoContext(settings, objects, frozenset({path}))
-    return [f for rel, hit in engine.repo_hits(context) for f in engine.stamp(rel, [hit], settings)]
+    return engine.finalize(engine.repo_hits(context), settings)

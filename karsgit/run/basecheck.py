@@ -32,9 +32,5 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
 
         return objects_outside(settings, given)
 
-    edits = [
-        finding
-        for path, hit in check_edits(change, settings, elsewhere)
-        for finding in engine.stamp(path, [hit], settings)
-    ]
+    edits = engine.finalize(check_edits(change, settings, elsewhere), settings, result.texts)
     return replace(result, findings=sort_findings([*result.findings, *edits]))

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from karsgit import schema, workers
 from karsgit.findings import Finding, Hit, sort_findings
-from karsgit.rules import catalog, engine
-from karsgit.rules import suppressions as suppress
+from karsgit.rules import engine
 from karsgit.settings import Settings
 from karsgit.source.discover import discover
 from karsgit.source.extract import to_object
@@ -68,13 +67,11 @@ def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[K
 def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     loaded = load_file(abspath, relpath, ReadLimits(settings.max_file_bytes))
     hits, objects = file_hits(loaded, settings)
-    findings = engine.stamp(relpath, hits, settings)
     # Suppressions are applied here, in the worker: shipping every file's text back
     # to the parent cost more than checking it (benchmarks/, 10,000 sandboxes).
-    text = loaded.text if findings else None
-    if text is not None:
-        findings = suppress.apply(findings, {relpath: text}, catalog())
-    return FileOutcome(relpath, findings, objects, text)
+    texts = {relpath: loaded.text} if loaded.text is not None else {}
+    findings = engine.finalize(((relpath, hit) for hit in hits), settings, texts)
+    return FileOutcome(relpath, findings, objects, loaded.text if findings else None)
 
 
 def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
@@ -126,7 +123,7 @@ def run_check(
 def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | None) -> CheckResult:
     found = discover(settings, paths)
     outcomes = check_files(found.files, settings, progress)
-    findings = [f for rel, hit in found.hits for f in engine.stamp(rel, [hit], settings)]
+    findings = engine.finalize(found.hits, settings)
     objects: list[KarsObject] = []
     texts: dict[str, str] = {}
     for outcome in outcomes:
@@ -137,23 +134,10 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
     checked = frozenset(o.path for o in outcomes)
     everything = objects + _elsewhere(settings, paths, checked, objects)
     context = engine.RepoContext(settings, everything, checked, partial=bool(paths))
-    repo_findings = [
-        f for rel, hit in engine.repo_hits(context) for f in engine.stamp(rel, [hit], settings)
-    ]
-    findings += suppress.apply(repo_findings, _texts_of(repo_findings, texts, settings), catalog())
+    # Files without findings of their own were not sent back by the workers;
+    # finalize reads again the few that a cross-file finding hits.
+    findings += engine.finalize(engine.repo_hits(context), settings, texts)
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
-
-
-def _texts_of(findings: list[Finding], texts: dict[str, str], settings: Settings) -> dict[str, str]:
-    """Texts for suppressing cross-file findings; files without findings of their own
-    were not sent back by the workers, so read them again (few: only those hit)."""
-    out = dict(texts)
-    for path in {f.path for f in findings} - texts.keys():
-        try:
-            out[path] = (settings.root / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-    return out
 
 
 def _elsewhere(

@@ -13,8 +13,7 @@ from pathlib import Path
 from karsgit.bundle.layout import bundle_rel
 from karsgit.bundle.plan import deny_all, require_registry
 from karsgit.findings import Finding, Severity, active
-from karsgit.rules import catalog, engine
-from karsgit.rules import suppressions as suppress
+from karsgit.rules import engine
 from karsgit.run.check import file_hits
 from karsgit.run.egress import (
     MODE_PATH,
@@ -96,7 +95,7 @@ def file_findings(
 ) -> tuple[list[Finding], list[KarsObject]]:
     """What ``check`` reports for one file's text, suppressions applied."""
     hits, objects = file_hits(parse_documents(rel, text), settings)
-    findings = suppress.apply(engine.stamp(rel, hits, settings), {rel: text}, catalog())
+    findings = engine.finalize(((rel, hit) for hit in hits), settings, {rel: text})
     return findings, objects
 
 

@@ -15,7 +15,7 @@ from karsgit.bundle import plan as bundles
 from karsgit.bundle.canonical import ParsedBundle, parse_canonical
 from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
 from karsgit.bundle.plan import Target
-from karsgit.findings import WHOLE_FILE, Finding, Hit, Position, sort_findings
+from karsgit.findings import WHOLE_FILE, Finding, Hit, Position
 from karsgit.rules import engine
 from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
@@ -55,15 +55,10 @@ def verify_repo(
 ) -> list[Finding]:
     manifests = _Manifests(result.texts, settings.root)
     targets = bundles.plan(settings, result.objects)
-    findings: list[Finding] = []
-    for target in targets:
-        for path, hit in _target_hits(target, manifests, check):
-            findings += engine.stamp(path, [hit], settings)
+    hits = [hit for target in targets for hit in _target_hits(target, manifests, check)]
     known = {t.rel for t in targets}
-    for rel in bundles.committed_bundles(settings):
-        if rel not in known:
-            findings += engine.stamp(rel, [_orphan(rel)], settings)
-    return sort_findings(findings)
+    hits += [(rel, _orphan(rel)) for rel in bundles.committed_bundles(settings) if rel not in known]
+    return engine.finalize(hits, settings, result.texts)
 
 
 def _target_hits(
