@@ -84,8 +84,7 @@ def expected_ref(
 
 
 def deny_all(sandbox: Sandbox, settings: Settings) -> bool:
-    value = sandbox.annotations.get(settings.deny_all_annotation, "")
-    return value.strip().lower() == "true"
+    return sandbox.marked_deny_all(settings.deny_all_annotation)
 
 
 def source_endpoints(sandbox: Sandbox, settings: Settings) -> tuple[Endpoint, ...] | None:

@@ -163,8 +163,10 @@ def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tupl
 def _change(
     settings: Settings, sandbox: Sandbox, request: Request, plan: SignPlan | None, commit: bool
 ) -> int:
+    from karsgit.edit.files import read_text
     from karsgit.run import egress_apply as flow
-    text, crlf = flow.read_text(settings.root / sandbox.location.path)
+
+    text, form = read_text(settings.root / sandbox.location.path)
     try:
         edit = flow.build_edit(settings, sandbox, text, request)
         warnings = flow.check_edit(settings, text, edit)
@@ -179,7 +181,7 @@ def _change(
         click.echo("nothing to change")
         return 0
     _echo_findings(warnings)
-    applied = flow.apply_edit(settings, edit, edited, crlf)
+    applied = flow.apply_edit(settings, edit, edited, form)
     for rel in applied.written:
         click.echo(f"wrote {rel}")
     paths = list(applied.written)
@@ -208,6 +210,7 @@ def _sign_status(
 
 def _commit(settings: Settings, paths: list[str], message: str) -> None:
     from karsgit.source import gitio
+
     commit = gitio.commit_paths(settings.root, paths, message)
     click.echo(f"committed {commit[:12]}: {message.splitlines()[0]}")
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from karsgit.source.objects import DEFAULT_PORT
+
 CANONICAL_HOST = re.compile(r"[a-z0-9.-]+")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _HOST_PORT = re.compile(r"([^:]+):([0-9]+)")
@@ -23,7 +25,6 @@ _NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
 _JOINERS = frozenset("\u200c\u200d")
 MAX_NAME = 253
 MAX_LABEL = 63
-DEFAULT_PORT = 443
 
 
 @dataclass(frozen=True, slots=True)

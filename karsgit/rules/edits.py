@@ -91,7 +91,8 @@ def _sandbox_edit(
                 "revert the edit, or fold it into a change that alters the endpoints",
             ),
         )
-    if was and not now and after.mode == STRICT and not _deny_all(after, settings):
+    marked = after.marked_deny_all(settings.deny_all_annotation)
+    if was and not now and after.mode == STRICT and not marked:
         yield (
             path,
             Hit(
@@ -206,10 +207,6 @@ def _start(obj: KarsObject) -> Position:
 
 def _list_pos(sandbox: Sandbox) -> Position:
     return sandbox.endpoints[0].position if sandbox.endpoints else _start(sandbox)
-
-
-def _deny_all(sandbox: Sandbox, settings: Settings) -> bool:
-    return sandbox.annotations.get(settings.deny_all_annotation, "").strip().lower() == "true"
 
 
 def _digest(sandbox: Sandbox) -> object:

@@ -89,7 +89,7 @@ def _learn_mode(doc: Document, sandbox: Sandbox, settings: Settings) -> Iterator
 
 
 def _empty(doc: Document, sandbox: Sandbox, settings: Settings) -> Iterator[Hit]:
-    if sandbox.mode != STRICT or _marked_deny_all(sandbox, settings):
+    if sandbox.mode != STRICT or sandbox.marked_deny_all(settings.deny_all_annotation):
         return
     if any(normal_endpoint(entry) is not None for entry in sandbox.endpoints):
         return
@@ -106,7 +106,3 @@ def _empty(doc: Document, sandbox: Sandbox, settings: Settings) -> Iterator[Hit]
         f'{settings.deny_all_annotation}: "true"',
         "$.spec.networkPolicy.allowedEndpoints",
     )
-
-
-def _marked_deny_all(sandbox: Sandbox, settings: Settings) -> bool:
-    return sandbox.annotations.get(settings.deny_all_annotation, "").strip().lower() == "true"

@@ -25,7 +25,7 @@ from karsgit.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class Outdated:
     """One thing that differs from what compile would write."""
 
     kind: str  # "missing" | "stale" | "ref" | "unsourced"
@@ -46,11 +46,11 @@ class Change:
 
 @dataclass
 class CompileOutcome:
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Outdated] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
 
     @property
-    def unresolved(self) -> list[Change]:
+    def unresolved(self) -> list[Outdated]:
         return [c for c in self.changes if c.kind == "unsourced"]
 
 
@@ -64,18 +64,18 @@ def _name(target: Target) -> str:
     return f"{ref.namespace}/{ref.name}"
 
 
-def changes_of(targets: Sequence[Target]) -> list[Change]:
+def changes_of(targets: Sequence[Target]) -> list[Outdated]:
     changes = []
     for target in targets:
         name = _name(target)
         if target.expected is None and target.current is None:
-            changes.append(Change("unsourced", target.sandbox.location.path, name))
+            changes.append(Outdated("unsourced", target.sandbox.location.path, name))
         elif target.expected is not None and target.current != target.expected:
             kind = "missing" if target.current is None else "stale"
-            changes.append(Change(kind, target.rel, name))
+            changes.append(Outdated(kind, target.rel, name))
         if target.ref is not None and not _ref_current(target):
             location = target.sandbox.location
-            changes.append(Change("ref", location.path, name, location.line))
+            changes.append(Outdated("ref", location.path, name, location.line))
     return changes
 
 
@@ -93,7 +93,7 @@ def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> Com
     return outcome
 
 
-def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Change]) -> list[str]:
+def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Outdated]) -> list[str]:
     pending = {(c.kind, c.sandbox) for c in changes}
     edits = _ref_edits(settings, [t for t in targets if ("ref", _name(t)) in pending])
     written = []
@@ -136,12 +136,10 @@ def _ref_edits(
 
 
 def _edited(path: Path, edits: Sequence[tuple[int, dict[str, str]]]) -> bytes:
+    from karsgit.edit.files import read_text
     from karsgit.edit.rewrite import set_mapping
 
-    with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF files CRLF
-        text = handle.read()
-    crlf = "\r\n" in text
-    text = text.replace("\r\n", "\n")
+    text, form = read_text(path)
     for index, ref in edits:
         text = set_mapping(text, index, REF_PATH, ref)
-    return (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
+    return form.encode(text)

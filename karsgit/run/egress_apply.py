@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from karsgit.bundle.layout import bundle_rel
 from karsgit.bundle.plan import deny_all, require_registry
+from karsgit.edit.files import TextForm
 from karsgit.findings import Finding, Severity, active
 from karsgit.rules import engine
 from karsgit.run.check import file_hits
@@ -40,17 +40,6 @@ LIST_PATH = ("spec", "networkPolicy", "allowedEndpoints")
 class Applied:
     written: list[str] = field(default_factory=list)
     bundle: str | None = None
-
-
-def read_text(path: Path) -> tuple[str, bool]:
-    """The file's text with LF line ends, and whether it used CRLF."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    return text.replace("\r\n", "\n"), "\r\n" in text
-
-
-def encode(text: str, crlf: bool) -> bytes:
-    return (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
 
 
 def build_edit(settings: Settings, sandbox: Sandbox, text: str, request: Request) -> Edit:
@@ -135,14 +124,14 @@ def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
         require_registry(settings, sandbox)
 
 
-def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> Applied:
+def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, form: TextForm) -> Applied:
     """Write the manifest, then recompile this one sandbox's bundle and ref."""
     from karsgit.edit.files import atomic_write
     from karsgit.run.check import CheckResult
     from karsgit.run.compile import compile_repo
 
     applied = Applied()
-    if atomic_write(settings.root / edit.path, encode(edit.text, crlf)):
+    if atomic_write(settings.root / edit.path, form.encode(edit.text)):
         applied.written.append(edit.path)
     if not is_strict(sandbox.mode):
         return applied

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from karsgit.edit import rewrite
+from karsgit.edit.files import TextForm
 from karsgit.normalize.endpoints import normalize_endpoints
 from karsgit.rules.hosts import entries_of, host_verdict, list_path, normal_endpoint
 from karsgit.run import check as pipeline
@@ -111,16 +112,12 @@ class _Refused(Exception):
 
 
 def _rewrite(text: str, plan: list[rewrite.ListEdit]) -> str:
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text.removeprefix(bom)
-    crlf = "\r\n" in body
-    if crlf:
-        body = body.replace("\r\n", "\n")
+    body, form = TextForm.split(text)
     try:
         out = rewrite.edit_lists(body, plan)
     except Exception as error:  # any rewrite failure means: leave the file alone
         raise _Refused(f"cannot be rewritten safely ({type(error).__name__})") from error
-    return bom + (out.replace("\n", "\r\n") if crlf else out)
+    return form.join(out)
 
 
 def _verify(relpath: str, before: LoadedFile, fixed: str, plan: list[rewrite.ListEdit]) -> None:

@@ -41,7 +41,6 @@ def listed_files(root: Path) -> list[str]:
     return sorted(names)
 
 
-
 def added_time(root: Path, path: str) -> int | None:
     """Unix time of the commit that added ``path`` (following renames).
 

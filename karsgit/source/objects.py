@@ -23,7 +23,6 @@ LEARN = "Learn"
 # The cluster default when egressMode is absent (the CRD's default).
 DEFAULT_MODE = LEARN
 DEFAULT_PORT = 443
-ARTIFACT_TYPE = "application/vnd.kars.egress-allowlist.v1+yaml"
 
 
 @compact_pickle
@@ -85,6 +84,10 @@ class Sandbox:
     annotations: Mapping[str, str] = field(default_factory=dict)
     allowlist_ref: Mapping[str, Any] | None = None
     document_index: int = 0
+
+    def marked_deny_all(self, annotation: str) -> bool:
+        """An empty list meant on purpose: ``annotation: "true"`` (any case, trimmed)."""
+        return self.annotations.get(annotation, "").strip().lower() == "true"
 
 
 @compact_pickle
