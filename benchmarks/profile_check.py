@@ -47,8 +47,8 @@ def _drain(items: Iterable[Any]) -> int:
 
 def profile(corpus: Path, limit: int) -> tuple[Clock, int, int]:
     from karsgit import schema
+    from karsgit.config import load_settings
     from karsgit.rules import engine
-    from karsgit.settings import load_settings
     from karsgit.source.extract import to_object
     from karsgit.source.load import ReadLimits, iter_kars_documents, load_file
 

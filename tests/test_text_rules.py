@@ -9,7 +9,10 @@ from tests.conftest import Repo, sandbox
 
 
 def hits(text: str) -> list[tuple[int, int, str, str]]:
-    return [(h.position.line, h.position.column, h.rule_id, h.message) for h in check_text(text)]
+    return [
+        (h.position.line, h.position.column, h.rule_id, h.message)
+        for h in check_text(text, frozenset())
+    ]
 
 
 def test_conflict_markers() -> None:

@@ -16,10 +16,9 @@ from karsgit.bundle.layout import BUNDLE_FILE, bundle_rel, namespace_of
 from karsgit.errors import ConfigError
 from karsgit.normalize.endpoints import Endpoint
 from karsgit.rules.hosts import normal_endpoint
-from karsgit.settings import Settings
+from karsgit.settings import REGISTRY_ENV, Settings
 from karsgit.source.objects import STRICT, KarsObject, ObjectRef, Sandbox
 
-REGISTRY_ENV = "KARS_REGISTRY"
 REF_PATH = ("spec", "networkPolicy", "allowlistRef")
 REF_KEYS = ("registry", "repository", "digest", "artifactType")
 
@@ -48,8 +47,8 @@ class Target:
 
 def registry_for(settings: Settings, sandbox: Sandbox | None = None) -> str:
     """Config ``bundles.registry``, else ``KARS_REGISTRY``, else the ref's own registry."""
-    if settings.registry or os.environ.get(REGISTRY_ENV):
-        return settings.registry or os.environ[REGISTRY_ENV].strip()
+    if settings.registry:
+        return settings.registry
     existing = (sandbox.allowlist_ref or {}) if sandbox is not None else {}
     registry = existing.get("registry")
     return registry if isinstance(registry, str) else ""

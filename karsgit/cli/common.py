@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from karsgit.config import load_settings
 from karsgit.errors import ExitCode, UsageError
 from karsgit.findings import Finding, Severity, active
 from karsgit.report import FORMATS
-from karsgit.settings import Settings, load_settings
+from karsgit.settings import Settings
 from karsgit.source import gitio
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ the Actions toolkit: ``%``, CR and LF in the message; also ``:`` and ``,`` in th
 from __future__ import annotations
 
 from karsgit.findings import Finding, Severity
-from karsgit.report import ReportData
+from karsgit.report.base import ReportData
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _DATA_ESCAPES = (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"))

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from karsgit.findings import Finding
-from karsgit.report import ReportData, counts
+from karsgit.report.base import ReportData, counts
 
 VERSION = 1
 

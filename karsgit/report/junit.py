@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from karsgit.findings import Finding, Severity
-from karsgit.report import ReportData
+from karsgit.report.base import ReportData
 
 # Characters XML 1.0 forbids even as references (its Char production, section 2.2).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -8,7 +8,7 @@ and hints are left out; control characters are escaped to keep one finding a lin
 from __future__ import annotations
 
 from karsgit.findings import Finding
-from karsgit.report import ReportData, printable
+from karsgit.report.base import ReportData, printable
 
 
 def render(data: ReportData) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from karsgit.findings import Finding, Severity, Suppression
-from karsgit.report import ReportData
-from karsgit.rules import RuleInfo
+from karsgit.report.base import ReportData
+from karsgit.rules.base import RuleInfo
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from karsgit.findings import Finding, Severity
-from karsgit.report import ReportData, counts, printable
+from karsgit.report.base import ReportData, counts, printable
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"

@@ -8,11 +8,12 @@ The engine (not the rule) stamps severity: a rule only says what it found.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-from karsgit.findings import Severity
+from karsgit.rules.base import RuleInfo
+
+__all__ = ["FAMILIES", "RuleInfo", "catalog", "family_modules"]
 
 # Order is the order of the rules reference; add a family here to register it.
 FAMILIES: tuple[str, ...] = (
@@ -28,15 +29,6 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    id: str
-    severity: Severity
-    summary: str
-    fixable: bool = False
-    family: str = ""
 
 
 def family_modules() -> list[ModuleType]:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 from karsgit.findings import Hit, Position, Severity
 from karsgit.normalize.duration import exceeds, format_ttl, parse_ttl
 from karsgit.normalize.endpoints import admits, show
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
 from karsgit.source import gitio
@@ -53,7 +53,7 @@ from karsgit.source.load import Document
 from karsgit.source.objects import Approval, KarsObject, Sandbox
 
 if TYPE_CHECKING:
-    from karsgit.rules.engine import RepoContext
+    from karsgit.rules.base import RepoContext
 
 E, W = Severity.ERROR, Severity.WARNING
 RULES = (

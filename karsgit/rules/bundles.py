@@ -44,7 +44,7 @@ refs and their signatures (the kars controller's checks, made in CI first).
 from __future__ import annotations
 
 from karsgit.findings import Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 
 E = Severity.ERROR
 

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 
 RULES = (
     RuleInfo("conflict-marker", Severity.ERROR, "an unresolved merge conflict marker"),
@@ -33,7 +33,7 @@ _HIDDEN = re.compile(
 )
 
 
-def check_text(text: str) -> Iterator[Hit]:
+def check_text(text: str, rule_ids: frozenset[str]) -> Iterator[Hit]:
     yield from _markers(text)
     yield from _hidden(text)
 

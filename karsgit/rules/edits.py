@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from karsgit.bundle.layout import sandbox_of
 from karsgit.findings import WHOLE_FILE, Hit, Position, Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.objects import LEARN, STRICT, Approval, KarsObject, ObjectRef, Sandbox
 from karsgit.source.revisions import Change, normal_endpoints, raw_endpoints

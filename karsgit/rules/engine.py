@@ -4,28 +4,16 @@ and ``finalize``, the one way hits become the findings a command reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from types import ModuleType
 
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.rules import catalog, family_modules, suppressions
+from karsgit.rules.base import RepoContext
 from karsgit.settings import Settings
 from karsgit.source.load import Document
 from karsgit.source.objects import KarsObject
-
-
-@dataclass(frozen=True)
-class RepoContext:
-    """What cross-file rules see: every kars object of the repository."""
-
-    settings: Settings
-    objects: Sequence[KarsObject]
-    checked_paths: frozenset[str] = field(default_factory=frozenset)
-    # True when the run was given paths (pre-commit): whole-index scans narrow to
-    # what is staged, the rest of the repository was checked when it was committed.
-    partial: bool = False
 
 
 @cache
@@ -39,8 +27,9 @@ def document_hits(doc: Document, obj: KarsObject | None, settings: Settings) -> 
 
 
 def text_hits(text: str) -> Iterator[Hit]:
+    known = frozenset(catalog())
     for family in _families_with("check_text"):
-        yield from family.check_text(text)
+        yield from family.check_text(text, known)
 
 
 def repo_hits(context: RepoContext) -> Iterator[tuple[str, Hit]]:

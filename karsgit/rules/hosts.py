@@ -74,7 +74,7 @@ from karsgit.normalize.endpoints import (
     subsumed_issue,
 )
 from karsgit.normalize.unsafe import confusable, public_suffix
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.load import Document, PathKey
 from karsgit.source.objects import Approval, KarsObject, RawEndpoint

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karsgit.findings import WHOLE_FILE, Hit, Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 
 if TYPE_CHECKING:
-    from karsgit.rules.engine import RepoContext
+    from karsgit.rules.base import RepoContext
 
 RULES = (
     RuleInfo("private-key-in-repo", Severity.ERROR, "a private key file is tracked or staged"),

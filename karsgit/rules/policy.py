@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.rules.hosts import SANDBOX_LIST, normal_endpoint
 from karsgit.settings import Settings
 from karsgit.source.load import Document

@@ -25,11 +25,11 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.source.objects import Approval, KarsObject, ObjectRef, Sandbox
 
 if TYPE_CHECKING:
-    from karsgit.rules.engine import RepoContext
+    from karsgit.rules.base import RepoContext
 
 E = Severity.ERROR
 

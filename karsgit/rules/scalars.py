@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from karsgit.findings import Hit, Severity, json_path_of
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.load import AmbiguousScalar, Document
 from karsgit.source.objects import KarsObject

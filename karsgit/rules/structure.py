@@ -34,7 +34,7 @@
 from __future__ import annotations
 
 from karsgit.findings import Severity
-from karsgit.rules import RuleInfo
+from karsgit.rules.base import RuleInfo
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.rules import RuleInfo, catalog
 from karsgit.rules import suppressions as suppress
+from karsgit.rules.base import RuleInfo
 
 RULES = (
     RuleInfo(
@@ -32,10 +32,10 @@ RULES = (
 )
 
 
-def check_text(text: str) -> Iterator[Hit]:
+def check_text(text: str, rule_ids: frozenset[str]) -> Iterator[Hit]:
     if "karsgit:" not in text:
         return
-    for directive in suppress.parse(text, catalog()):
+    for directive in suppress.parse(text, rule_ids):
         where = Position(directive.line, directive.column)
         if directive.problems:
             yield Hit(

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from karsgit.findings import Finding, Severity, active
 from karsgit.normalize.endpoints import normalize_host
 from karsgit.rules import engine
+from karsgit.rules.base import RepoContext
 from karsgit.run.egress import Refused, label, split_endpoint
 from karsgit.run.egress_apply import file_findings
 from karsgit.settings import Settings
@@ -86,5 +87,5 @@ def plan_extra(
 
 
 def _repo_findings(settings: Settings, path: str, objects: list[KarsObject]) -> list[Finding]:
-    context = engine.RepoContext(settings, objects, frozenset({path}))
+    context = RepoContext(settings, objects, frozenset({path}))
     return engine.finalize(engine.repo_hits(context), settings)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from karsgit import schema, workers
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.rules import engine
+from karsgit.rules.base import RepoContext
 from karsgit.settings import Settings
 from karsgit.source.discover import discover
 from karsgit.source.extract import to_object
@@ -133,7 +134,7 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
             texts[outcome.path] = outcome.text
     checked = frozenset(o.path for o in outcomes)
     everything = objects + _elsewhere(settings, paths, checked, objects)
-    context = engine.RepoContext(settings, everything, checked, partial=bool(paths))
+    context = RepoContext(settings, everything, checked, partial=bool(paths))
     # Files without findings of their own were not sent back by the workers;
     # finalize reads again the few that a cross-file finding hits.
     findings += engine.finalize(engine.repo_hits(context), settings, texts)

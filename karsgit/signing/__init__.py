@@ -9,8 +9,9 @@ inside its functions.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
+
+from karsgit.signing.base import SignedArtifact, Signer
 
 if TYPE_CHECKING:
     from karsgit.signing.bundle import BUNDLE_MEDIA_TYPE, ParsedBundle, parse_bundle
@@ -29,24 +30,6 @@ if TYPE_CHECKING:
     from karsgit.signing.keyless import KeylessSigner, KeylessVerifier, verify_keyless_bundle
     from karsgit.signing.keymode import KeySigner, verify_key_bundle, verify_key_signature
     from karsgit.signing.signers import AllowedSigner, SignerIdentity, SignerPolicy
-
-
-@dataclass(frozen=True, slots=True)
-class SignedArtifact:
-    """What a signer produced for one artifact; the artifact writer stores it.
-
-    ``bundle_json`` goes to ``<artifact>.sigstore.json``; ``signature`` (key mode
-    only) is the base64 DER signature for ``<artifact>.sig``, as cosign writes it.
-    """
-
-    bundle_json: bytes
-    signature: bytes | None = None
-
-
-class Signer(Protocol):
-    """Anything that turns artifact bytes into a Sigstore bundle."""
-
-    def sign(self, data: bytes) -> SignedArtifact: ...
 
 
 # public name -> submodule that defines it (loaded on first access)

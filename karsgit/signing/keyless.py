@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from karsgit.errors import SigningError
-from karsgit.signing import SignedArtifact
+from karsgit.signing.base import SignedArtifact
 from karsgit.signing.bundle import parse_bundle
 from karsgit.signing.errors import MalformedBundle, SignatureInvalid, SignerMismatch
 from karsgit.signing.signers import SignerIdentity, SignerPolicy, identity_from_certificate

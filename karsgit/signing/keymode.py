@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 from karsgit.errors import SigningError
-from karsgit.signing import SignedArtifact
+from karsgit.signing.base import SignedArtifact
 from karsgit.signing.bundle import build_key_bundle, parse_bundle
 from karsgit.signing.cosignkey import key_hint, load_private_key
 from karsgit.signing.errors import SignatureInvalid, SignerMismatch

@@ -57,7 +57,7 @@ def objects_outside(
     root = settings.root
     try:
         listed = gitio.listed_files(root)
-        cache_path = _cache_path(root)
+        cache_path = _cache_path(settings)
     except GitError:
         return []
     stamps = _stamps(root, (p for p in listed if p not in given and selected(p, settings)))
@@ -98,11 +98,10 @@ def _pack(objects: tuple[KarsObject, ...]) -> Packed:
     return tuple(sorted(found)), marshal.dumps(encode(objects))
 
 
-def _cache_path(root: Path) -> Path:
-    override = os.environ.get("KARSGIT_CACHE_DIR")
-    if override:
-        return Path(override) / "repoindex.marshal"
-    return gitio.git_path(root, CACHE_NAME)
+def _cache_path(settings: Settings) -> Path:
+    if settings.cache_dir is not None:
+        return settings.cache_dir / "repoindex.marshal"
+    return gitio.git_path(settings.root, CACHE_NAME)
 
 
 def _stamps(root: Path, paths: Iterable[str]) -> dict[str, Stamp]:
