@@ -49,6 +49,7 @@ def profile(corpus: Path, limit: int) -> tuple[Clock, int, int]:
     from karsgit import schema
     from karsgit.config import load_settings
     from karsgit.rules import engine
+    from karsgit.rules.base import RepoContext
     from karsgit.source.extract import to_object
     from karsgit.source.load import ReadLimits, iter_kars_documents, load_file
 
@@ -62,7 +63,7 @@ def profile(corpus: Path, limit: int) -> tuple[Clock, int, int]:
             obj: Any = clock.run("extract", to_object, doc)
             clock.run("document rules", _drain, engine.document_hits(doc, obj, settings))
             objects.append(obj)
-    context = engine.RepoContext(settings, [o for o in objects if o is not None])
+    context = RepoContext(settings, [o for o in objects if o is not None])
     clock.run("repo rules (once)", _drain, engine.repo_hits(context))
     return clock, len(files), len(objects)
 

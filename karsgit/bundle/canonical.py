@@ -95,7 +95,9 @@ def _require_normal(endpoint: Endpoint) -> None:
     if not canonical_host(endpoint.host):
         raise ValueError(f"host {endpoint.host!r} is not in normal form")
     port = endpoint.port
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+    # Endpoint.port is typed int, but callers build endpoints from YAML values:
+    # a bool (an int subclass) or a non-int must still never reach the bytes.
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:  # type: ignore[redundant-expr]
         raise ValueError(f"port {port!r} of {endpoint.host} is not 1-65535")
 
 

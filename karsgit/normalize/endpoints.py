@@ -193,12 +193,11 @@ def _is_ipv4(text: str) -> bool:
 def _uts46_map(raw: str, text: str) -> HostVerdict | str:
     if text.isascii():
         return text.lower()
-    import idna  # lazy: most hosts are ASCII and the hook path must stay fast
+    from karsgit.normalize import uts46  # lazy: most hosts are ASCII
 
     try:
-        # Non-transitional is the only mode idna >= 3.10 implements (ß stays ß).
-        return idna.uts46_remap(text, std3_rules=False, transitional=False)
-    except idna.IDNAError as exc:
+        return uts46.remap(text)
+    except uts46.IdnaError as exc:
         return _invalid(raw, f"is not a valid internationalized name: {_reason(exc)}", _IDN_HINT)
 
 
@@ -212,11 +211,11 @@ def _encode_label(raw: str, label: str) -> HostVerdict | str:
         return _invalid(raw, "has an empty label ('..')", "remove the extra dot")
     if label.isascii():
         return _check_ascii_label(raw, label)
-    import idna
+    from karsgit.normalize import uts46
 
     try:
-        return idna.alabel(label).decode("ascii")
-    except idna.IDNAError as exc:
+        return uts46.alabel(label)
+    except uts46.IdnaError as exc:
         return _invalid(raw, f"is not a valid internationalized name: {_reason(exc)}", _IDN_HINT)
 
 
@@ -243,11 +242,11 @@ _IDN_HINT = "check the spelling of the name"
 
 
 def _check_alabel(raw: str, label: str) -> HostVerdict | str:
-    import idna
+    from karsgit.normalize import uts46
 
     try:
-        idna.ulabel(label)
-    except idna.IDNAError as exc:
+        uts46.ulabel(label)
+    except uts46.IdnaError as exc:
         return _invalid(raw, f"has an invalid punycode label: {_reason(exc)}", _IDN_HINT)
     return label
 

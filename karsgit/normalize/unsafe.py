@@ -166,25 +166,23 @@ def _label_reason(label: str) -> str | None:
 
 def _uts46(host: str) -> str | None:
     """The lowercase Unicode form, with A-labels decoded: a spoof already in punycode counts."""
-    import idna  # lazy, as in karsgit.normalize.endpoints
+    from karsgit.normalize import uts46
 
     try:
-        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-        labels = mapped.split(".")
-        return ".".join(idna.ulabel(x) if x.startswith("xn--") else x for x in labels)
-    except idna.IDNAError:
+        labels = uts46.remap(host).split(".")
+        return ".".join(uts46.ulabel(x) if x.startswith("xn--") else x for x in labels)
+    except uts46.IdnaError:
         return None
 
 
 def _punycode(mapped: str) -> str:
-    import idna
+    from karsgit.normalize import uts46
 
     try:
         return ".".join(
-            label if label.isascii() else idna.alabel(label).decode("ascii")
-            for label in mapped.split(".")
+            label if label.isascii() else uts46.alabel(label) for label in mapped.split(".")
         )
-    except idna.IDNAError:
+    except uts46.IdnaError:
         # Look-alike but not encodable: still worth reporting, with no A-label.
         return ""
 

@@ -19,9 +19,8 @@ from karsgit.errors import SigningError
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     from karsgit.signing import Signer
+    from karsgit.signing.cosignkey import PublicKey
 
 # (bundle json, .sig bytes or None, artifact bytes) -> the signature is current
 IsCurrent = Callable[[bytes, bytes | None, bytes], bool]
@@ -59,7 +58,7 @@ def bundles_to_sign(settings: Settings) -> list[str]:
     return paths
 
 
-def key_is_current(public_key: ec.EllipticCurvePublicKey) -> IsCurrent:
+def key_is_current(public_key: PublicKey) -> IsCurrent:
     from karsgit.signing import VerificationFailed, verify_key_bundle, verify_key_signature
 
     def check(bundle_json: bytes, sig: bytes | None, data: bytes) -> bool:

@@ -22,6 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from karsgit.errors import SigningError
 
+# A cosign public key (P-256), as the rest of karsgit names it without cryptography.
+PublicKey = ec.EllipticCurvePublicKey
+
 PRIVATE_LABEL = "ENCRYPTED SIGSTORE PRIVATE KEY"
 LEGACY_PRIVATE_LABEL = "ENCRYPTED COSIGN PRIVATE KEY"
 PUBLIC_LABEL = "PUBLIC KEY"

@@ -1,6 +1,5 @@
-"""git access. The hook path calls git through subprocess (GitPython re-parses
-the index on every access and costs ~0.1 s to import); GitPython is imported
-lazily where its object API pays: history and commits.
+"""git access: the one module that runs git, through subprocess (not GitPython,
+whose import alone costs more than a hook run; docs/design-choices.md).
 """
 
 from __future__ import annotations
