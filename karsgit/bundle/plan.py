@@ -15,7 +15,7 @@ from karsgit.bundle import canonical as canon
 from karsgit.bundle.layout import BUNDLE_FILE, bundle_rel, namespace_of
 from karsgit.errors import ConfigError
 from karsgit.normalize.endpoints import Endpoint
-from karsgit.rules.hosts import normal_endpoint
+from karsgit.normalize.entries import normal_entries
 from karsgit.settings import REGISTRY_ENV, Settings
 from karsgit.source.objects import STRICT, KarsObject, ObjectRef, Sandbox
 
@@ -91,7 +91,7 @@ def source_endpoints(sandbox: Sandbox, settings: Settings) -> tuple[Endpoint, ..
     marked = deny_all(sandbox, settings)
     if not sandbox.endpoints_set and not marked:
         return None
-    normals = [normal_endpoint(entry) for entry in sandbox.endpoints]
+    normals = normal_entries(sandbox)
     if any(n is None for n in normals):
         return None
     endpoints = tuple(sorted({n for n in normals if n is not None}))

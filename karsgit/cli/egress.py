@@ -216,13 +216,13 @@ def _commit(settings: Settings, paths: list[str], message: str) -> None:
 
 
 def _pending(config: Path | None, name: str, namespace: str | None, learned: Path) -> int:
+    from karsgit.normalize.entries import normal_entries
     from karsgit.report.pending import pending_text
-    from karsgit.rules.hosts import normal_endpoint
     from karsgit.source.learned import parse_learned, pending
 
     _, _, sandbox = _load(config, name, namespace)
     items = parse_learned(learned.read_bytes(), str(learned))
-    normals = [normal_endpoint(entry) for entry in sandbox.endpoints]
+    normals = list(normal_entries(sandbox))
     report = pending(items, sorted({n.host for n in normals if n is not None}))
     click.echo(pending_text(sandbox, report, learned.name), nl=False)
     return 0

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING
 from karsgit.findings import Hit, Position, Severity
 from karsgit.normalize.duration import exceeds, format_ttl, parse_ttl
 from karsgit.normalize.endpoints import admits, show
+from karsgit.normalize.entries import normal_endpoint, normal_entries
 from karsgit.rules.base import RuleInfo
-from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.load import Document
@@ -160,7 +160,7 @@ def _baseline(approval: Approval, sandboxes: SandboxIndex) -> list[str]:
     targets = sandboxes.get((approval.ref.namespace, approval.sandbox), [])
     if len(targets) != 1:
         return []  # missing or ambiguous: the reference rules report it
-    normals = (normal_endpoint(entry) for entry in targets[0].endpoints)
+    normals = normal_entries(targets[0])
     return sorted({n.host for n in normals if n is not None})
 
 

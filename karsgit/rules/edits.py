@@ -36,10 +36,11 @@ from collections.abc import Callable, Iterator, Sequence
 
 from karsgit.bundle.layout import sandbox_of
 from karsgit.findings import WHOLE_FILE, Hit, Position, Severity
+from karsgit.normalize.entries import normal_set
 from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.objects import LEARN, STRICT, Approval, KarsObject, ObjectRef, Sandbox
-from karsgit.source.revisions import Change, normal_endpoints, raw_endpoints
+from karsgit.source.revisions import Change, raw_endpoints
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 RELAX_REASON = "karsgit.io/mode-relaxed-reason"
@@ -77,9 +78,9 @@ def _sandbox_edit(
 ) -> Iterator[PathHit]:
     path = after.location.path
     if not isinstance(before, Sandbox):
-        yield from _widened(path, _start(after), after.ref, (), normal_endpoints(after))
+        yield from _widened(path, _start(after), after.ref, (), normal_set(after))
         return
-    was, now = normal_endpoints(before), normal_endpoints(after)
+    was, now = normal_set(before), normal_set(after)
     yield from _widened(path, _start(after), after.ref, was, now)
     if was == now and now and _rewritten(change, before, after):
         yield (
@@ -148,7 +149,7 @@ def _edited_bundles(change: Change, settings: Settings) -> Iterator[PathHit]:
 
 def _source_changed(before: KarsObject | None, after: KarsObject | None) -> bool:
     if isinstance(before, Sandbox) and isinstance(after, Sandbox):
-        return normal_endpoints(before) != normal_endpoints(after)
+        return normal_set(before) != normal_set(after)
     return before is not None or after is not None
 
 

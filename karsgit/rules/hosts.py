@@ -64,20 +64,19 @@ from functools import lru_cache
 from karsgit.findings import Hit, Position, Severity, json_path_of
 from karsgit.normalize.endpoints import (
     Endpoint,
-    HostVerdict,
     Issue,
     check_port,
     normalize_endpoints,
-    normalize_host,
     show,
     subsumed_by,
     subsumed_issue,
 )
+from karsgit.normalize.entries import entries_of, host_verdict, list_path, normal_endpoint
 from karsgit.normalize.unsafe import confusable, public_suffix
 from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.load import Document, PathKey
-from karsgit.source.objects import Approval, KarsObject, RawEndpoint
+from karsgit.source.objects import KarsObject, RawEndpoint
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -97,39 +96,10 @@ RULES = (
     RuleInfo("confusable-host", E, "a mixed-script or look-alike host name"),
 )
 
-SANDBOX_LIST: PathKey = ("spec", "networkPolicy", "allowedEndpoints")
-APPROVAL_LIST: PathKey = ("spec", "hosts")
-
-
-# Repositories repeat the same hosts across thousands of sandboxes; a verdict
-# is a pure function of the text, so each distinct host is judged once.
-@lru_cache(maxsize=16384)
-def host_verdict(raw: str) -> HostVerdict:
-    return normalize_host(raw)
-
 
 @lru_cache(maxsize=16384)
 def _is_suffix(host: str) -> bool:
     return public_suffix(host)
-
-
-def list_path(obj: KarsObject) -> PathKey:
-    return APPROVAL_LIST if isinstance(obj, Approval) else SANDBOX_LIST
-
-
-def entries_of(obj: KarsObject) -> tuple[RawEndpoint, ...]:
-    return obj.hosts if isinstance(obj, Approval) else obj.endpoints
-
-
-def normal_endpoint(entry: RawEndpoint) -> Endpoint | None:
-    """The normal form of one entry, or None when host or port cannot be normalized."""
-    if not isinstance(entry.host, str):
-        return None
-    host = host_verdict(entry.host).normal
-    port = check_port(entry.port if entry.has_port else None).normal
-    if entry.has_port and entry.port is None:
-        return None  # 'port:' with no value: the schema reports it
-    return Endpoint(host, port) if host is not None and port is not None else None
 
 
 def check_document(doc: Document, obj: KarsObject | None, settings: Settings) -> Iterator[Hit]:

@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from karsgit.findings import Hit, Position, Severity
+from karsgit.normalize.entries import SANDBOX_LIST, normal_entries
 from karsgit.rules.base import RuleInfo
-from karsgit.rules.hosts import SANDBOX_LIST, normal_endpoint
 from karsgit.settings import Settings
 from karsgit.source.load import Document
 from karsgit.source.objects import LEARN, STRICT, KarsObject, Sandbox
@@ -91,7 +91,7 @@ def _learn_mode(doc: Document, sandbox: Sandbox, settings: Settings) -> Iterator
 def _empty(doc: Document, sandbox: Sandbox, settings: Settings) -> Iterator[Hit]:
     if sandbox.mode != STRICT or sandbox.marked_deny_all(settings.deny_all_annotation):
         return
-    if any(normal_endpoint(entry) is not None for entry in sandbox.endpoints):
+    if any(normal is not None for normal in normal_entries(sandbox)):
         return
     if not sandbox.endpoints_set and sandbox.allowlist_ref is not None:
         return  # the list comes from the signed bundle, which cannot be empty

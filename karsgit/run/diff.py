@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from karsgit.bundle.canonical import oci_manifest_digest
 from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE
 from karsgit.normalize.endpoints import Endpoint, admits
+from karsgit.normalize.entries import normal_set
 from karsgit.source.objects import SANDBOX, Approval, KarsObject, ObjectRef, Sandbox
-from karsgit.source.revisions import Side, normal_endpoints
+from karsgit.source.revisions import Side
 
 BundlePath = Callable[[ObjectRef, str], str]
 
@@ -75,7 +76,7 @@ def _sandbox(obj: KarsObject | None) -> Sandbox | None:
 
 
 def _endpoints(sandbox: Sandbox | None) -> list[Endpoint]:
-    return list(normal_endpoints(sandbox)) if sandbox else []
+    return list(normal_set(sandbox)) if sandbox else []
 
 
 def _approval_changes(old: Side, new: Side) -> dict[tuple[str, str], list[ApprovalChange]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from karsgit.errors import ExitCode, KarsgitError
 from karsgit.findings import Finding, Severity, active
 from karsgit.normalize.endpoints import Endpoint, admits, normalize_host
-from karsgit.rules.hosts import normal_endpoint
+from karsgit.normalize.entries import normal_entries
 from karsgit.settings import Settings
 from karsgit.source.objects import DEFAULT_PORT, STRICT, KarsObject, Sandbox
 
@@ -89,7 +89,7 @@ def resolve(objects: Sequence[KarsObject], name: str, namespace: str | None) -> 
 
 
 def _endpoints(sandbox: Sandbox) -> list[Endpoint | None]:
-    return [normal_endpoint(entry) for entry in sandbox.endpoints]
+    return list(normal_entries(sandbox))
 
 
 def _normal(host: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from karsgit.edit import rewrite
 from karsgit.edit.files import TextForm
 from karsgit.normalize.endpoints import normalize_endpoints
-from karsgit.rules.hosts import entries_of, host_verdict, list_path, normal_endpoint
+from karsgit.normalize.entries import entries_of, host_verdict, list_path, normal_endpoint
 from karsgit.run import check as pipeline
 from karsgit.settings import Settings
 from karsgit.source.extract import to_object
@@ -59,7 +59,7 @@ def plan_list(obj: KarsObject, document: int) -> rewrite.ListEdit | None:
         edits.append(rewrite.EntryEdit(entry.index, host, None if entry.has_port else DEFAULT_PORT))
     normals = [normal_endpoint(entry) for entry in entries]
     # Order and duplicates are only judged when every entry has a normal form,
-    # exactly as the rules judge them (karsgit.rules.hosts).
+    # exactly as the rules judge them (karsgit.normalize.entries).
     if entries and all(n is not None for n in normals):
         order = normalize_endpoints(n for n in normals if n is not None).endpoints
         edits = [edits[normals.index(endpoint)] for endpoint in order]

@@ -84,6 +84,9 @@ class Sandbox:
     annotations: Mapping[str, str] = field(default_factory=dict)
     allowlist_ref: Mapping[str, Any] | None = None
     document_index: int = 0
+    # The entries' normal endpoints, filled on first use by karsgit.normalize.entries
+    # (a later stage: the loader never normalizes).
+    normal_cache: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def marked_deny_all(self, annotation: str) -> bool:
         """An empty list meant on purpose: ``annotation: "true"`` (any case, trimmed)."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE, bundle_rel, is_bundle_file
-from karsgit.normalize.endpoints import Endpoint, check_port, normalize_endpoints, normalize_host
 from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.discover import selected
@@ -99,17 +98,6 @@ def load_change(settings: Settings, base: str, head: str | None = None) -> Chang
     change = Change(load_side(settings, base_id, paths), load_side(settings, head_id, paths), paths)
     _add_bundles(settings, change)
     return change
-
-
-def normal_endpoints(sandbox: Sandbox) -> tuple[Endpoint, ...]:
-    """The allowlist in normal form; invalid entries (reported by other rules) are left out."""
-    valid = []
-    for entry in sandbox.endpoints:
-        host = normalize_host(entry.host) if isinstance(entry.host, str) else None
-        port = check_port(entry.port)
-        if host is not None and host.normal is not None and port.normal is not None:
-            valid.append(Endpoint(host.normal, port.normal))
-    return normalize_endpoints(valid).endpoints
 
 
 def raw_endpoints(sandbox: Sandbox) -> tuple[tuple[object, object, bool], ...]:
