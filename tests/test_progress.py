@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from karsgit.run import check as pipeline
 from karsgit.settings import Settings
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 
 def test_parallel_runs_report_progress(repo: Repo, monkeypatch) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_ENV, ROOT
+from tests.support.repos import GIT_ENV, ROOT
 
 VENV_BIN = str(Path(sys.executable).parent)
 

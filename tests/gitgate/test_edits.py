@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import sandbox
+from tests.support.repos import sandbox
 
 APPROVAL = """\
 apiVersion: kars.azure.com/v1alpha1
