@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 BAD = sandbox().replace("Strict", "Strikt")
 

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from karsgit.source.load import load_bytes
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 
 def parsable(result: object) -> list[str]:

@@ -15,7 +15,7 @@ from karsgit.findings import Severity
 from karsgit.run.check import file_hits
 from karsgit.settings import Settings
 from karsgit.source.load import load_bytes
-from tests.conftest import ROOT, SHARED, sandbox
+from tests.support.repos import ROOT, SHARED, sandbox
 
 CRDS = SHARED / "vectors" / "kars-crds"
 

@@ -15,7 +15,7 @@ from karsgit.run import check as pipeline
 from karsgit.run.fix import fix_bytes
 from karsgit.settings import Settings
 from karsgit.source.load import load_bytes
-from tests.conftest import Repo
+from tests.support.repos import Repo
 
 SETTINGS = Settings(root=Path("/nonexistent"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from karsgit.source import gitio
-from tests.conftest import Repo
+from tests.support.repos import Repo
 
 
 def _commit_at(repo: Repo, stamp: int, monkeypatch, message: str) -> None:

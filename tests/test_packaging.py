@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support.repos import ROOT
 
 
 def test_wheel_ships_the_schemas(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 LABEL = "ENCRYPTED SIGSTORE PRIVATE KEY"
 KEY = f"-----BEGIN {LABEL}-----\nabc\n-----END {LABEL}-----\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 
 @pytest.mark.parametrize(

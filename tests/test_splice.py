@@ -6,7 +6,7 @@ import pytest
 
 from karsgit.edit.rewrite import set_mapping
 from karsgit.edit.splice import set_block_mapping
-from tests.conftest import sandbox
+from tests.support.repos import sandbox
 
 PATH = ("spec", "networkPolicy", "allowlistRef")
 REF = {

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 PROBE = """
 import json, sys

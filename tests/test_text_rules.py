@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from karsgit.rules.document import check_text
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 
 def hits(text: str) -> list[tuple[int, int, str, str]]:

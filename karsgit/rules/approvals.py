@@ -1,17 +1,126 @@
-"""EgressApproval rules (temporary extra egress with a TTL, DESIGN.md §2).
+r"""EgressApproval rules (temporary extra egress with a TTL, DESIGN.md §2).
 
 The host rules of ``karsgit.rules.hosts`` apply to ``spec.hosts`` as well.
 
 ``approval-hosts-count``
     ``spec.hosts`` must hold 1..16 entries (the cluster's CEL bound).
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      hosts: []
+      reason: debug a failing build
+      ttl: PT4H
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      hosts:
+        - host: pyindex.org
+          port: 443
+      reason: debug a failing build
+      ttl: PT4H
+    ```
+
+    Fix: List 1 to 16 hosts; split larger grants into several approvals.
+
 ``approval-reason-invalid``
     ``spec.reason`` must be 1..512 characters with no ASCII control bytes
     (0x00-0x08, 0x0B, 0x0C, 0x0E-0x1F, 0x7F): the reason goes to audit logs,
     and the cluster rejects control bytes as log injection.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: "build\x1b[31m broke"
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: build broke on dependency download
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Write 1 to 512 characters without control bytes (tabs and newlines are
+    allowed).
+
 ``approval-ticket-invalid``
     ``spec.ticket``, when set, must be 1..128 characters.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ticket: ""
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ticket: OPS-1234
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Remove the empty ticket or write 1 to 128 characters.
 
 ``approval-ttl-invalid``
     ``spec.ttl`` must follow the controller's grammar: an ISO-8601 duration with
@@ -19,19 +128,207 @@ The host rules of ``karsgit.rules.hosts`` apply to ``spec.hosts`` as well.
     ``P1DT30M``), non-zero. Weeks, months and years pass the CRD's pattern but
     the controller rejects them at reconcile time.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ttl: P1W
+      reason: debug a failing build
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ttl: PT4H
+      reason: debug a failing build
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Write days before ``T`` and hours, minutes, seconds after it (``PT4H``,
+    ``P1DT30M``).
+
 ``approval-ttl-ceiling``
     ``spec.ttl`` is longer than the configured ceiling (``approvals.ttl_ceiling``,
     default 24 hours), or than the 7-day hard ceiling whatever the config says.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ttl: P3D   # default ceiling is 24 h
+      reason: debug a failing build
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      ttl: PT12H
+      reason: debug a failing build
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Shorten the TTL, or raise ``approvals.ttl_ceiling`` (at most ``P7D``).
+
 ``approval-redundant``
     A host already admitted by the target sandbox's allowlist (exactly or by a
     parent domain): the approval widens nothing, and outlives its reason.
+
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: api.github.com   # the sandbox already lists github.com
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Remove hosts the sandbox already admits.
 
 ``approval-stale``
     The approval has been in the repository longer than its TTL (from the commit
     that added the file; an uncommitted file counts from now). It has expired in
     the cluster, and a GitOps tool that prunes and re-creates it would re-admit
     it with a fresh TTL. Delete the file.
+
+    Fails:
+
+    (``approval.yaml``, with ``ttl: PT4H``, committed on 2024-03-01)
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add approval.yaml
+    $ GIT_COMMITTER_DATE=2024-03-01T12:00:00Z git commit -q -m "debug the build"
+    $ karsgit check
+    ```
+
+    Passes:
+
+    (an approval committed less than its TTL ago)
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add approval.yaml
+    $ git commit -q -m "debug the build"
+    $ karsgit check
+    ```
+
+    Fix: Delete the file; commit a new approval if the egress is still needed.
 """
 
 from __future__ import annotations

@@ -5,40 +5,550 @@ refs and their signatures (the kars controller's checks, made in CI first).
     A ``Strict`` sandbox has no ``allowlist.yaml`` under the bundle directory.
     Run ``karsgit compile``.
 
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Run ``karsgit compile``.
+
 ``bundle-stale``
     The committed bundle differs from what ``karsgit compile`` makes from the
     manifest now (endpoints or generation).
+
+    Fails:
+
+    (an endpoint added to the manifest after ``compile``)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:4b83066a9119fe27884f494d4c5c6b7733e2306d8e6f19fff7147f9c2c64abf1
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Run ``karsgit compile``, then ``karsgit sign``.
 
 ``bundle-noncanonical``
     The committed bytes fail the controller's strict parse: key order,
     duplicates or order of endpoints, unknown keys, ``\\r``, tabs, comments,
     quotes, a missing or extra trailing newline.
 
+    Fails:
+
+    (a comment added to the bundle)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    ```
+
+    ```yaml .kars/bundles/kars-system/web/allowlist.yaml
+    # reviewed by ops
+    apiVersion: kars.dev/v1alpha1
+    kind: EgressAllowlist
+    metadata:
+      generation: 1
+    spec:
+      endpoints:
+        - host: api.github.com
+          port: 443
+    ```
+
+    ```console
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Run ``karsgit compile``; never edit a bundle by hand.
+
 ``bundle-orphan``
     A bundle (or signature) with no ``Strict`` sandbox of that namespace and
     name in the repository. Delete the directory, or restore the sandbox.
+
+    Fails:
+
+    (the sandbox is deleted, its bundle stays)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ rm web.yaml
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Delete the bundle directory, or restore the sandbox.
 
 ``allowlistref-mismatch``
     ``spec.networkPolicy.allowlistRef`` is missing, or its digest, repository,
     registry or artifact type disagree with the committed bundle; the
     controller would fetch something else.
 
+    Fails:
+
+    (the manifest loses the ``allowlistRef`` that ``compile`` wrote)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Run ``karsgit compile``, which writes the ``allowlistRef``.
+
 ``inline-drift``
     The inline ``allowedEndpoints`` are not set-equal to the committed bundle's
     endpoints: the controller reports drift and enforces the signed list, so
     what reviewers read is not what runs.
 
+    Fails:
+
+    (an endpoint added to the manifest after ``compile``)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:4b83066a9119fe27884f494d4c5c6b7733e2306d8e6f19fff7147f9c2c64abf1
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ karsgit verify
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ karsgit verify
+    ```
+
+    Fix: Run ``karsgit compile``, then ``karsgit sign``.
+
 ``signature-missing``
     No ``allowlist.yaml.sigstore.json`` next to the bundle. Run ``karsgit sign``.
+
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ karsgit verify --key ../cosign.pub
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ COSIGN_PASSWORD=example karsgit sign --key ../cosign.key
+    $ karsgit verify --key ../cosign.pub
+    ```
+
+    Fix: Run ``karsgit sign``.
 
 ``signature-invalid``
     The Sigstore bundle is unreadable or truncated, was made for other bytes,
     or does not verify (signature, certificate chain, transparency log).
 
+    Fails:
+
+    (the Sigstore bundle truncated)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ COSIGN_PASSWORD=example karsgit sign --key ../cosign.key
+    ```
+
+    ```json .kars/bundles/kars-system/web/allowlist.yaml.sigstore.json
+    {}
+    ```
+
+    ```console
+    $ karsgit verify --key ../cosign.pub
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ COSIGN_PASSWORD=example karsgit sign --key ../cosign.key
+    $ karsgit verify --key ../cosign.pub
+    ```
+
+    Fix: Run ``karsgit sign`` again; if it still fails, check the trust given to
+    ``verify``.
+
 ``signer-mismatch``
     A sound signature by a key or identity that the trust policy (``--key``,
     ``--cert-identity``/``--cert-oidc-issuer`` or the signer-policy ConfigMap)
     does not allow.
+
+    Fails:
+
+    (signed with one key, verified with another)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../other
+    $ COSIGN_PASSWORD=example karsgit sign --key ../cosign.key
+    $ karsgit verify --key ../other.pub
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ KARS_REGISTRY=registry.example karsgit compile
+    $ COSIGN_PASSWORD=example karsgit keygen --output-prefix ../cosign
+    $ COSIGN_PASSWORD=example karsgit sign --key ../cosign.key
+    $ karsgit verify --key ../cosign.pub
+    ```
+
+    Fix: Sign with an allowed key or identity, or fix the trust given to ``verify``.
 """
 
 from __future__ import annotations

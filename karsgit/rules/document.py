@@ -5,11 +5,87 @@
     merge conflict committed by accident. The YAML may even still parse, with
     both sides' values in it.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+    <<<<<<< HEAD
+          - host: api.github.com
+    =======
+          - host: dev.azure.com
+    >>>>>>> feature
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+    ```
+
+    Fix: Resolve the merge and delete the three marker lines.
+
 ``hidden-unicode``
     A bidirectional control (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F,
     U+061C) or an invisible format character (zero-width space/joiners, word
     joiner, soft hyphen, BOM inside the text, tag characters): the "Trojan Source"
     class, where a reviewer reads one host and the cluster gets another.
+
+    Fails:
+
+    (an invisible U+200B ZERO WIDTH SPACE after ``com``, written ``\\u200b`` here)
+
+    ```yaml escaped
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com\\u200b
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Delete the character; retype the line if unsure what it hides.
 """
 
 from __future__ import annotations

@@ -8,26 +8,548 @@ another file is not a removal plus an addition.
     (reordering, case, quoting, duplicates only): nothing for the controller,
     noise for reviewers. A warning; set it to ``error`` in ``.karsgit.yaml``.
 
+    Fails:
+
+    (the edit only quotes the host)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: "api.github.com"
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    (the edit adds an endpoint)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Revert the edit, or fold it into a change that alters the endpoints.
+
 ``artifact-edited``
     A committed bundle (``allowlist.yaml``) or the ``allowlistRef.digest`` changed
     while the source allowlist did not: a hand-edited artifact. A re-signature of
     unchanged bytes (only ``.sigstore.json`` changed) is fine.
 
+    Fails:
+
+    (the digest changes, the allowlist does not)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:4b83066a9119fe27884f494d4c5c6b7733e2306d8e6f19fff7147f9c2c64abf1
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:7fb7df251e8763437986c8d5d317ce7d9b068e3b52b1d0ee96e99b448af8aba3
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    (the digest changes with the allowlist, as ``karsgit compile`` writes it)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:4b83066a9119fe27884f494d4c5c6b7733e2306d8e6f19fff7147f9c2c64abf1
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+        allowlistRef:
+          registry: registry.example
+          repository: policy/egress-allowlist/web
+          digest: sha256:7fb7df251e8763437986c8d5d317ce7d9b068e3b52b1d0ee96e99b448af8aba3
+          artifactType: application/vnd.kars.egress-allowlist.v1+yaml
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Restore the bundle or the digest; run ``karsgit compile`` instead of
+    editing them.
+
 ``allowlist-emptied``
     An edit removes the last endpoint of a ``Strict`` sandbox, which then denies
     all egress. Mark an intended deny-all with the ``deny_all_annotation``.
+
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints: []
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    (deny-all on purpose)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+      annotations:
+        karsgit.io/deny-all: "true"
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints: []
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Keep an endpoint, or mark deny-all on purpose with the
+    ``deny_all_annotation`` (default ``karsgit.io/deny-all: "true"``).
 
 ``mode-relaxed``
     ``egressMode`` goes from ``Strict`` to ``Learn`` (or is removed: the cluster
     default is ``Learn``), which lets every destination through. Allowed when
     the sandbox carries a non-empty ``karsgit.io/mode-relaxed-reason`` annotation.
 
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Learn
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+      annotations:
+        karsgit.io/mode-relaxed-reason: learn the hosts of the new build agent
+    spec:
+      networkPolicy:
+        egressMode: Learn
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Keep ``Strict``, or annotate ``karsgit.io/mode-relaxed-reason`` with why.
+
 ``egress-widened``
     Endpoints were added to a sandbox or an approval; the message lists them so
     reports show reviewers what is newly reachable.
 
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    (the edit removes an endpoint)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    ```
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Nothing to fix: make sure reviewers approved the endpoints it lists.
+
 ``sandbox-removed-with-approvals``
     A sandbox is deleted while EgressApprovals in its namespace still name it.
+
+    Fails:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    $ git rm -q web.yaml
+    $ karsgit check --base HEAD
+    ```
+
+    Passes:
+
+    (the approval goes with the sandbox)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add -A
+    $ git commit -q -m "base"
+    $ git rm -q web.yaml approval.yaml
+    $ karsgit check --base HEAD
+    ```
+
+    Fix: Delete the approvals in the same change, or keep the sandbox.
 """
 
 from __future__ import annotations

@@ -6,23 +6,233 @@ Fixable (``karsgit fix`` rewrites them to the normal form of DESIGN.md §2):
     A host with uppercase letters. The kars signer refuses it; the router
     lowercases anyway, so the lowercase name means the same.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: API.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix``, or lowercase the host.
+
 ``host-idna``
     A host with non-ASCII letters (``bücher.example``). The canonical bundle
     holds punycode (IDNA UTS-46, non-transitional): ``xn--bcher-kva.example``.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: bücher.example
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: xn--bcher-kva.example
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix``, or write the punycode form the hint gives.
+
 ``host-whitespace``
     A host with leading or trailing spaces, which the signer rejects.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: " api.github.com"
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: "api.github.com"
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix``, or remove the spaces.
 
 ``port-missing``
     An entry without ``port``. The kars CLI reads it as 443 but the signer
     silently drops it, so the signed list differs from the reviewed one.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix`` (adds ``port: 443``), or write the port the service uses.
+
 ``endpoint-duplicate``
     The same (host, port) listed twice (after normalization); the bundle keeps one.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: API.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix``, or delete the repeated entry.
 
 ``endpoint-order``
     Entries not in canonical order (host byte order, then numeric port), so the
     manifest reads differently from the signed bundle.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: dev.azure.com
+            port: 443
+          - host: api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: dev.azure.com
+            port: 443
+    ```
+
+    Fix: Run ``karsgit fix`` (comments travel with the entry they precede), or sort by
+    host, then port.
 
 Errors (no safe rewrite exists):
 
@@ -31,30 +241,272 @@ Errors (no safe rewrite exists):
     name, ``..``, a leading or trailing dot, characters outside the DNS
     alphabet, a label over 63 or a name over 253 characters.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: https://api.github.com/repos
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Write the bare DNS name; put a port in ``port``, drop scheme and path.
+
 ``port-invalid``
     A port outside 1..65535, not an integer (``443.0``, ``true``), or a quoted
     string such as ``"443"``.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: "443"
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Write an unquoted whole number from 1 to 65535.
 
 ``wildcard-host``
     ``*.example.com`` never matches anything in kars: the router has no wildcard
     syntax. List ``example.com``, which admits all its subdomains.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: "*.github.com"
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: github.com
+            port: 443
+    ```
+
+    Fix: List the parent domain, which admits all its subdomains, or the exact hosts.
+
 ``ip-literal``
     The router blocks IP-literal hosts outright, so the entry admits nothing.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: 140.82.112.3
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: List the host name the service is reached by.
 
 ``public-suffix``
     The entry is a public suffix (``com``, ``co.uk``, ``github.io``): since the
     router admits every subdomain of an entry, it would admit every site under
     it. Checked against the Public Suffix List bundled with ``publicsuffixlist``.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: github.io
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: my-org.github.io
+            port: 443
+    ```
+
+    Fix: List the specific sites under the suffix that the agent needs.
+
 ``entry-subsumed``
     The entry is already admitted by a parent-domain entry of the same list.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+          - host: github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: github.com
+            port: 443
+    ```
+
+    Fix: Remove the entry, or replace the parent by the exact hosts if the parent is too
+    wide.
 
 ``confusable-host``
     A mixed-script or look-alike internationalized name (a Cyrillic ``\u0430``
     in place of the Latin ``a`` of ``api.github.com``): it reads like one host
     and reaches another.
-"""
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: аpi.github.com   # Cyrillic first letter
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Write the intended ASCII name; if the script is intended, suppress with a
+    reason.
+"""  # noqa: RUF002 - the confusable-host example shows a Cyrillic letter on purpose
 
 from __future__ import annotations
 

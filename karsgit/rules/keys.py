@@ -8,6 +8,39 @@
     it is public, and every clone keeps it forever. ``karsgit sign`` refuses to
     run while one is there. Move the key out of the work tree (or into a secret
     store), ``git rm --cached`` it, and rotate it if it was ever pushed.
+
+    Fails:
+
+    (a cosign key, shortened here, staged for commit)
+
+    ```text cosign.key
+    -----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----
+    eyJrZGYiOnsibmFtZSI6InNjcnlwdCJ9LCJjaXBoZXIiOnsibmFtZSI6Im5hY2wvc2VjcmV0Ym94In19
+    -----END ENCRYPTED SIGSTORE PRIVATE KEY-----
+    ```
+
+    ```console
+    $ git add cosign.key
+    $ karsgit check
+    ```
+
+    Passes:
+
+    (only the public key is committed)
+
+    ```text cosign.pub
+    -----BEGIN PUBLIC KEY-----
+    MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
+    -----END PUBLIC KEY-----
+    ```
+
+    ```console
+    $ git add cosign.pub
+    $ karsgit check
+    ```
+
+    Fix: Run ``git rm --cached`` on the file, keep the key outside the repository,
+    and rotate it if it was pushed.
 """
 
 from __future__ import annotations

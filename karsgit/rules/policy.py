@@ -8,15 +8,113 @@
     deny-all with the annotation named by ``deny_all_annotation`` in
     ``.karsgit.yaml`` (default ``karsgit.io/deny-all: "true"``).
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints: []
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+      annotations:
+        karsgit.io/deny-all: "true"
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints: []
+    ```
+
+    Fix: Restore an endpoint, or mark deny-all on purpose with the
+    ``deny_all_annotation`` (default ``karsgit.io/deny-all: "true"``).
+
 ``learn-mode``
     A sandbox in ``Learn`` mode (written, or the cluster default when
     ``egressMode`` is absent) lets every non-blocklisted host through. A
     warning; an error in the namespaces listed in ``strict_namespaces``.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Learn
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Switch to ``Strict`` with an allowlist. In namespaces listed in
+    ``strict_namespaces`` this is an error.
+
 ``namespace-missing``
     A kars object without ``metadata.namespace`` lands in whatever namespace
     the applying tool (kubectl context, Argo CD application, Flux
     kustomization) points at, which may not be the one reviewers assume.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Set ``metadata.namespace``.
 """
 
 from __future__ import annotations

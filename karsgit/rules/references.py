@@ -6,16 +6,210 @@
     so which policy the cluster runs depends on file order. Both locations are
     named.
 
+    Fails:
+
+    (``a.yaml`` and ``b.yaml`` both define KarsSandbox kars-system/web)
+
+    ```yaml a.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml b.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    (only ``a.yaml`` defines KarsSandbox kars-system/web)
+
+    ```yaml a.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Keep one definition; delete or rename the other.
+
 ``ambiguous-sandbox``
     A sandbox name that resolves to sandboxes in more than one namespace: an
     ``EgressApproval`` without a namespace whose ``spec.sandbox`` exists in
     several, or a ``KarsSandbox`` name defined in several namespaces. The kars
     CLI refuses to guess ("exists in multiple namespaces"), and so does karsgit.
 
+    Fails:
+
+    (KarsSandbox web in kars-system and in team-a, and an approval without a namespace)
+
+    ```yaml sandboxes.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ---
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: team-a
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    (sandbox names unique across namespaces; approval with ``metadata.namespace``)
+
+    ```yaml sandboxes.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ---
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: api
+      namespace: team-a
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Give each sandbox a unique name, and set the approval's namespace.
+
 ``approval-target-missing``
     ``spec.sandbox`` of an ``EgressApproval`` names no ``KarsSandbox`` in the
     approval's namespace anywhere in the repository (the message says when one
     exists in another namespace: approvals only reach their own namespace).
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: webb   # no KarsSandbox webb in kars-system
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Passes:
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    Fix: Fix ``spec.sandbox`` or ``metadata.namespace``; an approval only reaches its
+    own namespace.
 """
 
 from __future__ import annotations

@@ -8,6 +8,41 @@
     443 and strings; a full YAML 1.1 reader (PyYAML) reads ``1:30`` as 90, which
     the cluster keeps as a string. karsgit reads the value the way the cluster
     does, and flags the scalar because reviewers and tools may not.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 0443   # the cluster reads 291
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Write the intended number without a leading zero, or quote a value meant as a
+    string (``"yes"``).
 """
 
 from __future__ import annotations

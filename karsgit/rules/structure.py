@@ -5,6 +5,41 @@
     indentation, an alias bomb). Nothing else is checked in a document that does
     not parse, so fix this first.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: 'api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: 'api.github.com'
+            port: 443
+    ```
+
+    Fix: Fix the YAML syntax at the reported position; nothing else is checked until it
+    parses.
+
 ``schema``
     A KarsSandbox or EgressApproval violates karsgit's schema, which is at least as
     strict as the cluster's CRD: unknown fields in ``spec.networkPolicy``, a wrong
@@ -12,23 +47,228 @@
     ``allowlistRef``, an apiVersion of the kars group that kars does not serve, or
     a document that is a list or a scalar instead of an object.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: strict   # must be Strict or Learn
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Correct the field as the message says (see docs/schemas.md).
+
 ``duplicate-key``
     A mapping key given twice. YAML readers disagree on which value wins (the
     cluster keeps one, a reviewer sees the other): an ambiguous edit.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+            port: 80
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Remove one of the two keys.
+
 ``encoding``
     The file is binary or not UTF-8; Kubernetes tools read UTF-8 YAML only.
+
+    Fails:
+
+    (a manifest saved as UTF-16)
+
+    ```yaml encoding=utf-16
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    (the same manifest saved as UTF-8)
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Save the file as UTF-8.
 
 ``file-too-large``
     The file is over ``max_file_bytes`` (default 10 MiB) and was not read, which
     keeps memory bounded.
 
+    Fails:
+
+    (an 11 MiB file, over the default ``max_file_bytes`` of 10 MiB)
+
+    ```console
+    $ truncate -s 11M big.yaml
+    ```
+
+    Passes:
+
+    (manifests under max_file_bytes, default 10 MiB)
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Split the file, or raise ``max_file_bytes`` in ``.karsgit.yaml``.
+
 ``unreadable``
     The file could not be read (permissions, a dangling link).
+
+    Fails:
+
+    (a file without read permission)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    ```console
+    $ chmod 000 web.yaml
+    ```
+
+    Passes:
+
+    (a readable regular file)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Fix the path or its permissions.
 
 ``unsafe-path``
     A symbolic link that points outside the repository; karsgit does not follow
     it, because a manifest must live in the reviewed tree.
+
+    Fails:
+
+    (``web.yaml`` links to a file outside the repository)
+
+    ```console
+    $ ln -s /etc/kars/web.yaml web.yaml
+    ```
+
+    Passes:
+
+    (``web.yaml`` is a regular file in the repository)
+
+    ```yaml web.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Commit the manifest itself instead of a link outside the repository.
 """
 
 from __future__ import annotations

@@ -9,9 +9,78 @@ listed with commas; ``until`` is optional.
     with an unknown option or a malformed ``until`` date. It silences nothing:
     an unexplained exception is how gates rot.
 
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: API.github.com  # karsgit: ignore[host-case]
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: API.github.com  # karsgit: ignore[host-case] reason="vendor pin"
+            port: 443
+    ```
+
+    Fix: Add ``reason="..."`` and use a rule id from ``karsgit rules``.
+
 ``suppression-expired``
     A directive past its ``until`` date. It silences nothing any more, and is
     itself an error, so the exception is reviewed again rather than forgotten.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          # karsgit: ignore[public-suffix] reason="pilot" until=2024-01-31
+          - host: github.io
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: my-org.github.io
+            port: 443
+    ```
+
+    Fix: Fix the finding, or renew the suppression with a new reason and date.
 """
 
 from __future__ import annotations

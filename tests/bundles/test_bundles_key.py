@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from karsgit.errors import SigningError
-from tests.bundles.conftest import PASSWORD, bundle_path, manifest
+from tests.support.bundles import PASSWORD, bundle_path, manifest
 
 
 def _rules(out: str) -> list[str]:

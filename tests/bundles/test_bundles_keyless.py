@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundles.conftest import bundle_path, manifest
+from tests.support.bundles import bundle_path, manifest
 from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 
 POLICY = """\

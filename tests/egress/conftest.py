@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.egress.egress_helpers import AGENT, LEARNER, PASSWORD, REGISTRY, Keys
+from tests.support.egress import AGENT, LEARNER, PASSWORD, REGISTRY, Keys
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.egress.egress_helpers import AGENT, BUNDLE, read
+from tests.support.egress import AGENT, BUNDLE, read
 
 AGENT_YAML = "clusters/prod/agent.yaml"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.egress.egress_helpers import commits
+from tests.support.egress import commits
 
 NAME = re.compile(r"agent-extra-\d{8}-\d{6}z")
 

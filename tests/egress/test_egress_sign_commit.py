@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from karsgit.signing import load_public_key, verify_key_bundle, verify_key_signature
-from tests.egress.egress_helpers import AGENT, BUNDLE, commits, read
+from tests.support.egress import AGENT, BUNDLE, commits, read
 
 AGENT_YAML = "clusters/prod/agent.yaml"
 SIGSTORE = BUNDLE + ".sigstore.json"

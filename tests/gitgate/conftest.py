@@ -5,22 +5,13 @@ pre-commit framework, one PRE_COMMIT_HOME per session, bare repositories.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_ENV, ROOT
-
-VENV_BIN = str(Path(sys.executable).parent)
-
-
-def run(cwd: Path, *argv: str, check: bool = False, **env: str) -> subprocess.CompletedProcess[str]:
-    """A real subprocess with the venv's karsgit and pre-commit first on PATH."""
-    full = {**os.environ, **GIT_ENV, "PATH": f"{VENV_BIN}:{os.environ['PATH']}", **env}
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=check, env=full)
+from tests.support.gitgate import run
+from tests.support.repos import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -46,10 +37,3 @@ def precommit_env(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     yield env
-
-
-def hook_config(source: tuple[Path, str], hooks: list[str]) -> str:
-    path, sha = source
-    lines = ["repos:", f"  - repo: {path}", f"    rev: {sha}", "    hooks:"]
-    lines += [f"      - id: {hook}" for hook in hooks]
-    return "\n".join(lines) + "\n"

@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import ROOT
-from tests.gitgate.conftest import run
+from tests.support.gitgate import run
+from tests.support.repos import ROOT
 
 EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yml"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import sandbox
-from tests.gitgate.test_edits import APPROVAL
+from tests.support.gitgate import APPROVAL
+from tests.support.repos import sandbox
 
 EXTRA = "      - host: {host}\n        port: 443\n"
 

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import sandbox
-
-APPROVAL = """\
-apiVersion: kars.azure.com/v1alpha1
-kind: EgressApproval
-metadata:
-  name: temp
-  namespace: kars-system
-spec:
-  sandbox: agent
-  hosts:
-    - host: pyindex.org
-      port: 443
-  ttl: PT2H
-  reason: install deps
-"""
+from tests.support.gitgate import APPROVAL
+from tests.support.repos import sandbox
 
 
 def _ids(out: str) -> set[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Repo, sandbox
-from tests.gitgate.conftest import hook_config, run
+from tests.support.gitgate import hook_config, run
+from tests.support.repos import Repo, sandbox
 
 BAD = sandbox("agent").replace("api.github.com", "API.github.com")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Repo, sandbox
-from tests.gitgate.conftest import run
+from tests.support.gitgate import run
+from tests.support.repos import ROOT, Repo, sandbox
 
 BAD = sandbox("agent").replace("api.github.com", "API.github.com")
 

@@ -6,7 +6,7 @@ import os
 
 from karsgit.settings import Settings
 from karsgit.source import repoindex
-from tests.conftest import sandbox
+from tests.support.repos import sandbox
 
 
 def _age(path, seconds: int = 10) -> None:

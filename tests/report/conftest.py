@@ -12,58 +12,51 @@ import pytest
 
 from karsgit.findings import Finding, Severity, Suppression
 from karsgit.report import ReportData
-from karsgit.rules import RuleInfo
+from karsgit.rules import catalog
 
 HOST = Finding(
-    "host-lowercase",
+    "host-case",
     Severity.ERROR,
     "sandboxes/web.yaml",
     7,
     11,
     "host 'API.github.com' is not lowercase",
     "write 'api.github.com'",
-    "$.spec.egress[0].host",
+    "$.spec.networkPolicy.allowedEndpoints[0].host",
     fixable=True,
 )
 START = Finding(
-    "document-start",
+    "unsafe-path",
     Severity.WARNING,
     "sandboxes/web.yaml",
     0,
     0,
-    "missing document start '---'",
-    "add '---' as the first line",
+    "symbolic link points outside the repository (to '/etc/web.yaml'); not followed",
+    "commit the manifest itself instead of a link to it",
 )
 PORT = Finding(
-    "port-range",
+    "egress-widened",
     Severity.INFO,
     "sandboxes/db.yaml",
     3,
     5,
-    "port 5432 is outside 1-1023",
+    "KarsSandbox kars-system/db adds egress to db.internal:5432",
 )
 SILENCED = Finding(
-    "host-lowercase",
+    "host-case",
     Severity.ERROR,
     "sandboxes/db.yaml",
     9,
     3,
     "host 'DB.internal' is not lowercase",
     "write 'db.internal'",
-    "$.spec.egress[1].host",
+    "$.spec.networkPolicy.allowedEndpoints[1].host",
     fixable=True,
     suppressed=Suppression("the vendor matches case", "2026-01-01"),
 )
 
-RULES = {
-    "host-lowercase": RuleInfo(
-        "host-lowercase", Severity.ERROR, "hosts are written in lowercase", True, "egress"
-    ),
-    "document-start": RuleInfo(
-        "document-start", Severity.WARNING, "documents start with '---'", False, "document"
-    ),
-    "port-range": RuleInfo("port-range", Severity.INFO, "ports are privileged", False, "egress"),
-}
+# Real catalog entries, so the sample shows what karsgit can actually report.
+RULES = {rule_id: catalog()[rule_id] for rule_id in ("host-case", "unsafe-path", "egress-widened")}
 
 
 def _make(*findings: Finding, files: int = 3, objects: int = 4) -> ReportData:

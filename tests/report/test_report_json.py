@@ -33,26 +33,26 @@ EXPECTED = """\
   },
   "findings": [
     {
-      "rule_id": "document-start",
+      "rule_id": "unsafe-path",
       "severity": "warning",
       "path": "a.yaml",
       "line": 0,
       "column": 0,
-      "message": "missing document start '---'",
+      "message": "symbolic link points outside the repository (to '/etc/web.yaml'); not followed",
       "hint": "",
       "json_path": "",
       "fixable": false,
       "suppressed": null
     },
     {
-      "rule_id": "host-lowercase",
+      "rule_id": "host-case",
       "severity": "error",
       "path": "a.yaml",
       "line": 4,
       "column": 9,
       "message": "host 'B\\u00fccher.de' is not lowercase",
       "hint": "write 'b\\u00fccher.de'",
-      "json_path": "$.spec.egress[0].host",
+      "json_path": "$.spec.networkPolicy.allowedEndpoints[0].host",
       "fixable": true,
       "suppressed": {
         "reason": "matches the \\"vendor\\" <list>",
@@ -73,19 +73,24 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def test_exact_text(make: Callable[..., ReportData]) -> None:
     silenced = Finding(
-        "host-lowercase",
+        "host-case",
         Severity.ERROR,
         "a.yaml",
         4,
         9,
         "host 'Bücher.de' is not lowercase",
         "write 'bücher.de'",
-        "$.spec.egress[0].host",
+        "$.spec.networkPolicy.allowedEndpoints[0].host",
         fixable=True,
         suppressed=Suppression('matches the "vendor" <list>'),
     )
     start = Finding(
-        "document-start", Severity.WARNING, "a.yaml", 0, 0, "missing document start '---'"
+        "unsafe-path",
+        Severity.WARNING,
+        "a.yaml",
+        0,
+        0,
+        "symbolic link points outside the repository (to '/etc/web.yaml'); not followed",
     )
     assert render("json", make(silenced, start, files=2, objects=5)) == EXPECTED
 
@@ -101,10 +106,10 @@ def test_sample_lists_suppressed_and_counts_the_rest(sample: ReportData) -> None
         "objects_checked": 4,
     }
     assert [(f["path"], f["line"], f["rule_id"]) for f in doc["findings"]] == [
-        ("sandboxes/db.yaml", 3, "port-range"),
-        ("sandboxes/db.yaml", 9, "host-lowercase"),
-        ("sandboxes/web.yaml", 0, "document-start"),
-        ("sandboxes/web.yaml", 7, "host-lowercase"),
+        ("sandboxes/db.yaml", 3, "egress-widened"),
+        ("sandboxes/db.yaml", 9, "host-case"),
+        ("sandboxes/web.yaml", 0, "unsafe-path"),
+        ("sandboxes/web.yaml", 7, "host-case"),
     ]
     assert doc["findings"][1]["suppressed"] == {
         "reason": "the vendor matches case",

@@ -13,21 +13,21 @@ SAMPLE = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="karsgit check" tests="4" failures="2" errors="0">
   <testsuite name="sandboxes/db.yaml" tests="1" failures="0" errors="0">
-    <testcase name="port-range at 3:5" classname="sandboxes/db.yaml">
-      <system-out>info: port 5432 is outside 1-1023
+    <testcase name="egress-widened at 3:5" classname="sandboxes/db.yaml">
+      <system-out>info: KarsSandbox kars-system/db adds egress to db.internal:5432
 file: sandboxes/db.yaml:3:5</system-out>
     </testcase>
   </testsuite>
   <testsuite name="sandboxes/web.yaml" tests="2" failures="2" errors="0">
-    <testcase name="document-start (whole file)" classname="sandboxes/web.yaml">
-      <failure message="missing document start '---'" type="warning">warning: missing document start '---'
-hint: add '---' as the first line
+    <testcase name="unsafe-path (whole file)" classname="sandboxes/web.yaml">
+      <failure message="symbolic link points outside the repository (to '/etc/web.yaml'); not followed" type="warning">warning: symbolic link points outside the repository (to '/etc/web.yaml'); not followed
+hint: commit the manifest itself instead of a link to it
 file: sandboxes/web.yaml</failure>
     </testcase>
-    <testcase name="host-lowercase at 7:11" classname="sandboxes/web.yaml">
+    <testcase name="host-case at 7:11" classname="sandboxes/web.yaml">
       <failure message="host 'API.github.com' is not lowercase" type="error">error: host 'API.github.com' is not lowercase
 hint: write 'api.github.com'
-at: $.spec.egress[0].host
+at: $.spec.networkPolicy.allowedEndpoints[0].host
 file: sandboxes/web.yaml:7:11</failure>
     </testcase>
   </testsuite>

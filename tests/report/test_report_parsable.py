@@ -11,10 +11,12 @@ from karsgit.report import ReportData, render
 
 def test_sample(sample: ReportData) -> None:
     assert render("parsable", sample) == (
-        "sandboxes/db.yaml:3:5: [info] port 5432 is outside 1-1023 (port-range)\n"
-        "sandboxes/web.yaml:0:0: [warning] missing document start '---' (document-start)\n"
+        "sandboxes/db.yaml:3:5: [info] KarsSandbox kars-system/db adds egress to"
+        " db.internal:5432 (egress-widened)\n"
+        "sandboxes/web.yaml:0:0: [warning] symbolic link points outside the repository (to"
+        " '/etc/web.yaml'); not followed (unsafe-path)\n"
         "sandboxes/web.yaml:7:11: [error] host 'API.github.com' is not lowercase"
-        " (host-lowercase)\n"
+        " (host-case)\n"
     )
 
 
@@ -25,5 +27,5 @@ def test_empty_prints_nothing(empty: ReportData) -> None:
 def test_one_finding_stays_on_one_line(make: Callable[..., ReportData], host: Finding) -> None:
     finding = replace(host, message="value 'a\r\nb' spans lines\x00", path="dir with space/ü.yaml")
     assert render("parsable", make(finding)) == (
-        "dir with space/ü.yaml:7:11: [error] value 'a\\r\\nb' spans lines\\x00 (host-lowercase)\n"
+        "dir with space/ü.yaml:7:11: [error] value 'a\\r\\nb' spans lines\\x00 (host-case)\n"
     )

@@ -76,18 +76,18 @@ def test_log_header_and_run(sample: ReportData) -> None:
 
 def test_rules_describe_every_catalog_rule(sample: ReportData) -> None:
     rules = sarif(sample)["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["document-start", "host-lowercase", "port-range"]
+    assert [r["id"] for r in rules] == ["egress-widened", "host-case", "unsafe-path"]
     assert rules[1] == {
-        "id": "host-lowercase",
-        "shortDescription": {"text": "hosts are written in lowercase"},
+        "id": "host-case",
+        "shortDescription": {"text": "a host is not lowercase"},
         "help": {
-            "text": "hosts are written in lowercase. "
-            "See docs/rules.md#host-lowercase in the karsgit documentation."
+            "text": "a host is not lowercase. "
+            "See docs/rules.md#host-case in the karsgit documentation."
         },
         "defaultConfiguration": {"level": "error"},
-        "properties": {"fixable": True, "tags": ["egress"]},
+        "properties": {"fixable": True, "tags": ["hosts"]},
     }
-    assert [r["defaultConfiguration"]["level"] for r in rules] == ["warning", "error", "note"]
+    assert [r["defaultConfiguration"]["level"] for r in rules] == ["note", "error", "warning"]
     assert not any("helpUri" in r for r in rules)
 
 
@@ -107,11 +107,11 @@ def test_unknown_rule_still_gets_a_descriptor(
 def test_result_for_error_with_hint(sample: ReportData, host: Finding) -> None:
     last = results(sample)[-1]
     digest = hashlib.sha256(
-        b"host-lowercase\0sandboxes/web.yaml\0$.spec.egress[0].host\0"
+        b"host-case\0sandboxes/web.yaml\0$.spec.networkPolicy.allowedEndpoints[0].host\0"
         b"host 'API.github.com' is not lowercase"
     ).hexdigest()
     assert last == {
-        "ruleId": "host-lowercase",
+        "ruleId": "host-case",
         "ruleIndex": 1,
         "level": "error",
         "message": {"text": "host 'API.github.com' is not lowercase\nwrite 'api.github.com'"},
@@ -121,7 +121,9 @@ def test_result_for_error_with_hint(sample: ReportData, host: Finding) -> None:
                     "artifactLocation": {"uri": "sandboxes/web.yaml", "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": 7, "startColumn": 11},
                 },
-                "logicalLocations": [{"fullyQualifiedName": "$.spec.egress[0].host"}],
+                "logicalLocations": [
+                    {"fullyQualifiedName": "$.spec.networkPolicy.allowedEndpoints[0].host"}
+                ],
             }
         ],
         "partialFingerprints": {KEY: f"{digest}:1"},
@@ -130,10 +132,10 @@ def test_result_for_error_with_hint(sample: ReportData, host: Finding) -> None:
 
 def test_levels_and_order(sample: ReportData) -> None:
     assert [(r["ruleId"], r["level"]) for r in results(sample)] == [
-        ("port-range", "note"),
-        ("host-lowercase", "error"),
-        ("document-start", "warning"),
-        ("host-lowercase", "error"),
+        ("egress-widened", "note"),
+        ("host-case", "error"),
+        ("unsafe-path", "warning"),
+        ("host-case", "error"),
     ]
 
 
@@ -178,7 +180,7 @@ def test_fingerprint_survives_line_and_column_changes(
     [
         {"message": "host 'API.GitHub.com' is not lowercase"},
         {"path": "sandboxes/other.yaml"},
-        {"json_path": "$.spec.egress[1].host"},
+        {"json_path": "$.spec.networkPolicy.allowedEndpoints[1].host"},
         {"rule_id": "host-other"},
     ],
 )

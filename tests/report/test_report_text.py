@@ -10,12 +10,14 @@ from karsgit.report import ReportData, render
 
 SAMPLE = (
     "sandboxes/db.yaml\n"
-    "  3:5       info     port 5432 is outside 1-1023  (port-range)\n"
+    "  3:5       info     KarsSandbox kars-system/db adds egress to db.internal:5432 "
+    " (egress-widened)\n"
     "\n"
     "sandboxes/web.yaml\n"
-    "            warning  missing document start '---'  (document-start)\n"
-    "    hint: add '---' as the first line\n"
-    "  7:11      error    host 'API.github.com' is not lowercase  (host-lowercase)\n"
+    "            warning  symbolic link points outside the repository (to"
+    " '/etc/web.yaml'); not followed  (unsafe-path)\n"
+    "    hint: commit the manifest itself instead of a link to it\n"
+    "  7:11      error    host 'API.github.com' is not lowercase  (host-case)\n"
     "    hint: write 'api.github.com'\n"
     "\n"
     "1 error, 1 warning, 1 info in 2 files (3 files checked, 1 suppressed)\n"
@@ -37,14 +39,16 @@ def test_sample_in_colour(sample: ReportData) -> None:
     )
     expected = (
         f"{bold}sandboxes/db.yaml{off}\n"
-        f"  3:5       {cyan}info   {off}  port 5432 is outside 1-1023  {dim}(port-range){off}\n"
+        f"  3:5       {cyan}info   {off}  KarsSandbox kars-system/db adds egress to"
+        f" db.internal:5432  {dim}(egress-widened){off}\n"
         "\n"
         f"{bold}sandboxes/web.yaml{off}\n"
-        f"            {yellow}warning{off}  missing document start '---'  "
-        f"{dim}(document-start){off}\n"
-        f"    {dim}hint:{off} add '---' as the first line\n"
+        f"            {yellow}warning{off}  symbolic link points outside the repository (to"
+        " '/etc/web.yaml'); not followed  "
+        f"{dim}(unsafe-path){off}\n"
+        f"    {dim}hint:{off} commit the manifest itself instead of a link to it\n"
         f"  7:11      {red}error  {off}  host 'API.github.com' is not lowercase  "
-        f"{dim}(host-lowercase){off}\n"
+        f"{dim}(host-case){off}\n"
         f"    {dim}hint:{off} write 'api.github.com'\n"
         "\n"
         f"{red}1 error, 1 warning, 1 info in 2 files{off} (3 files checked, 1 suppressed)\n"
@@ -70,7 +74,7 @@ def test_singular_and_warning_only_summary(make: Callable[..., ReportData], host
     warning = replace(host, severity=Severity.WARNING, hint="")
     expected = (
         "sandboxes/web.yaml\n"
-        "  7:11      warning  host 'API.github.com' is not lowercase  (host-lowercase)\n"
+        "  7:11      warning  host 'API.github.com' is not lowercase  (host-case)\n"
         "\n"
         "0 errors, 1 warning in 1 file (1 file checked)\n"
     )
@@ -80,7 +84,7 @@ def test_singular_and_warning_only_summary(make: Callable[..., ReportData], host
 def test_line_without_column_shows_the_line(make: Callable[..., ReportData], host: Finding) -> None:
     out = render("text", make(replace(host, column=0, hint="")))
     assert out.splitlines()[1] == (
-        "  7         error    host 'API.github.com' is not lowercase  (host-lowercase)"
+        "  7         error    host 'API.github.com' is not lowercase  (host-case)"
     )
 
 
@@ -95,7 +99,7 @@ def test_control_characters_cannot_reach_the_terminal(
     )
     expected = (
         "sandboxes/\\x1b]0;pwned\\x07.yaml\n"
-        "  7:11      error    host 'a\\nb' has \\x1b[2J a newline  (host-lowercase)\n"
+        "  7:11      error    host 'a\\nb' has \\x1b[2J a newline  (host-case)\n"
         "    hint: remove the \\u202enewline\n"
         "\n"
         "1 error, 0 warnings in 1 file (3 files checked)\n"
@@ -106,4 +110,4 @@ def test_control_characters_cannot_reach_the_terminal(
 def test_unicode_and_markup_pass_through(make: Callable[..., ReportData], host: Finding) -> None:
     finding = replace(host, message="host 'bücher.例え' has <&> and 100%", hint="")
     line = render("text", make(finding)).splitlines()[1]
-    assert line == "  7:11      error    host 'bücher.例え' has <&> and 100%  (host-lowercase)"
+    assert line == "  7:11      error    host 'bücher.例え' has <&> and 100%  (host-case)"

@@ -9,8 +9,8 @@ import pytest
 
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
-from tests.conftest import Repo, sandbox
-from tests.rules.conftest import hits, where
+from tests.support.repos import Repo, sandbox
+from tests.support.rulecheck import hits, where
 
 RULES = ("approval-ttl-invalid", "approval-ttl-ceiling", "approval-reason-invalid")
 

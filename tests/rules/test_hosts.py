@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rules.conftest import approval, endpoints, hits, where
+from tests.support.rulecheck import approval, endpoints, hits, where
 
 HOST_RULES = (
     "host-case", "host-idna", "host-whitespace", "port-missing", "endpoint-duplicate",

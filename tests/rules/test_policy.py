@@ -8,7 +8,7 @@ import pytest
 
 from karsgit.findings import Severity
 from karsgit.settings import Settings
-from tests.rules.conftest import hits, where
+from tests.support.rulecheck import hits, where
 
 RULES = ("empty-allowlist", "learn-mode", "namespace-missing")
 

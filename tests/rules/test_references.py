@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
-from tests.conftest import Repo, sandbox
+from tests.support.repos import Repo, sandbox
 
 RULES = ("duplicate-resource", "ambiguous-sandbox", "approval-target-missing")
 

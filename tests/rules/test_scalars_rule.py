@@ -7,7 +7,7 @@ import pytest
 from karsgit.source.extract import to_object
 from karsgit.source.load import iter_kars_documents, load_bytes
 from karsgit.source.objects import Sandbox
-from tests.rules.conftest import endpoints, hits
+from tests.support.rulecheck import endpoints, hits
 
 CASES = [
     # (port text, value the cluster reads, message or "")

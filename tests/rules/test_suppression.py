@@ -9,8 +9,8 @@ import pytest
 from karsgit.rules import suppressions as suppress
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
-from tests.conftest import Repo
-from tests.rules.conftest import SANDBOX_HEAD, where
+from tests.support.repos import Repo
+from tests.support.rulecheck import SANDBOX_HEAD, where
 
 RULES = ("suppression-invalid", "suppression-expired", "host-case")
 HOST = "      - host: API.github.com  {comment}\n        port: 443\n"

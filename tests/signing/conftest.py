@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from karsgit.signing import KeylessSigner
-from tests.signing.signing_helpers import (
+from tests.support.fakesigstore import FakeSigstore
+from tests.support.signing import (
     ARTIFACT,
     VECTORS,
     KeylessSetup,
     KeylessSigned,
 )
-from tests.support.fakesigstore import FakeSigstore
 from tests.support.sigstore_js import NodeVerify, sigstore_js
 
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from karsgit.errors import SigningError
 from karsgit.signing import generate_keypair, key_hint, load_private_key, load_public_key
 from karsgit.signing.cosignkey import encrypt_private_key
-from tests.signing.signing_helpers import cosign_key_file, pem
+from tests.support.signing import cosign_key_file, pem
 
 PASSWORD = b"correct horse"
 

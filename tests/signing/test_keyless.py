@@ -28,9 +28,9 @@ from karsgit.signing import (
     verify_keyless_bundle,
 )
 from karsgit.signing.keyless import load_trust_config, load_trusted_root
-from tests.signing.conftest import NodeVerify
-from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
 from tests.support.fakesigstore import FakeSigstore
+from tests.support.signing import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.support.sigstore_js import NodeVerify
 
 CONFORMANCE_SAN = (
     "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/"

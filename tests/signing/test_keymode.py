@@ -26,8 +26,8 @@ from karsgit.signing import (
     verify_key_bundle,
     verify_key_signature,
 )
-from tests.signing.conftest import NodeVerify
-from tests.signing.signing_helpers import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.support.signing import ARTIFACT, KeylessSetup, KeylessSigned, write
+from tests.support.sigstore_js import NodeVerify
 
 PASSWORD = b"pw"
 

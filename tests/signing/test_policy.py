@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from karsgit.errors import SigningError
 from karsgit.signing import AllowedSigner, SignerIdentity, SignerPolicy
 from karsgit.signing.signers import identity_from_certificate
-from tests.signing.signing_helpers import KeylessSetup
+from tests.support.signing import KeylessSetup
 
 GH = "https://token.actions.githubusercontent.com"
 GL = "https://gitlab.com"
