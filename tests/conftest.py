@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.cli import Result
 from tests.support.repos import GIT_ENV, Repo, git
+
+# No timing assertions: a property that holds must not fail because the machine
+# is busy, so hypothesis' per-example deadline is off for every property test.
+settings.register_profile("karsgit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("karsgit")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ that reports findings (issue 9, bug 2)."""
 
 from __future__ import annotations
 
-from tests.conftest import sandbox
+from tests.support.repos import sandbox
 
 IGNORE_NOOP = '  # karsgit: ignore[noop-edit] reason="quote style"'
 
