@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any, NoReturn
 
 import click
@@ -98,6 +97,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(int(ExitCode.OK))
     except Exception as error:  # the internal-error boundary
         if verbose:
+            import traceback  # only here: it costs the hook path ~5 ms to import
+
             traceback.print_exc()
         _fail(
             ExitCode.INTERNAL,
