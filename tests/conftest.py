@@ -45,7 +45,7 @@ def karsgit(capsys: pytest.CaptureFixture[str]) -> object:
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 1
         else:  # pragma: no cover - main always exits
-            code = -1
+            code = -1  # type: ignore[unreachable]
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

@@ -19,7 +19,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 
 
 @pytest.fixture
-def gitops(repo, keys: Keys, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def gitops(repo, keys: Keys, monkeypatch: pytest.MonkeyPatch):
     """The conftest ``repo`` with a config, two sandboxes and one commit."""
     monkeypatch.setenv("COSIGN_PASSWORD", PASSWORD)
     repo.write(

@@ -61,7 +61,7 @@ def test_allow_extra_writes_a_valid_approval(gitops, karsgit) -> None:
         (("--ttl", "PT1H", "--reason", "bad\x07bell"), "approval-reason-invalid"),
     ],
 )
-def test_allow_extra_refuses_what_check_refuses(gitops, karsgit, args, rule: str) -> None:  # type: ignore[no-untyped-def]
+def test_allow_extra_refuses_what_check_refuses(gitops, karsgit, args, rule: str) -> None:
     base = {"--host": "example.com", "--reason": "why"}
     argv = ["egress", "allow-extra", "agent", *args]
     for option, value in base.items():

@@ -10,7 +10,7 @@ SIGSTORE = BUNDLE + ".sigstore.json"
 SIG = BUNDLE + ".sig"
 
 
-def _verify(repo, keys) -> None:  # type: ignore[no-untyped-def]
+def _verify(repo, keys) -> None:
     data = (repo.path / BUNDLE).read_bytes()
     public = load_public_key(keys.public.read_bytes())
     verify_key_bundle((repo.path / SIGSTORE).read_bytes(), data, public)
@@ -40,7 +40,7 @@ def test_no_sign_is_reported_by_verify(gitops, karsgit, keys) -> None:
     assert "signature-missing" in result.out
 
 
-def test_failed_signing_keeps_the_edit_and_the_old_signature(gitops, karsgit, keys, monkeypatch):  # type: ignore[no-untyped-def]
+def test_failed_signing_keeps_the_edit_and_the_old_signature(gitops, karsgit, keys, monkeypatch):
     assert karsgit("egress", "agent", "--approve", "example.com", "--commit").code == 0
     old_signature = (gitops.path / SIGSTORE).read_bytes()
     monkeypatch.setenv("COSIGN_PASSWORD", "wrong password")
@@ -65,7 +65,7 @@ def test_missing_signing_mode_is_a_usage_error_before_any_write(gitops, karsgit)
     assert read(gitops, AGENT_YAML) == AGENT
 
 
-def test_missing_registry_stops_before_any_write(gitops, karsgit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_registry_stops_before_any_write(gitops, karsgit, monkeypatch) -> None:
     monkeypatch.delenv("KARS_REGISTRY", raising=False)
     gitops.write(".karsgit.yaml", "signing:\n  mode: none\n")
     result = karsgit("egress", "agent", "--approve", "example.com")

@@ -23,7 +23,12 @@ def test_cached_reused_and_invalidated(repo, monkeypatch):
     assert (repo.path / ".git" / "karsgit" / "repoindex.marshal").is_file()
     parsed: list[str] = []
     real = repoindex._objects_of
-    monkeypatch.setattr(repoindex, "_objects_of", lambda job: parsed.append(job[1]) or real(job))
+
+    def spy(job):
+        parsed.append(job[1])
+        return real(job)
+
+    monkeypatch.setattr(repoindex, "_objects_of", spy)
     assert len(repoindex.objects_outside(settings, {"a.yaml"})) == 2
     assert parsed == []
     _age(repo.write("c.yaml", sandbox("renamed")), 5)

@@ -188,7 +188,7 @@ def test_fingerprint_follows_identity(
     change: dict[str, str], make: Callable[..., ReportData], host: Finding
 ) -> None:
     before = results(make(host))[0]["partialFingerprints"]
-    after = results(make(replace(host, **change)))[0]["partialFingerprints"]
+    after = results(make(replace(host, **change)))[0]["partialFingerprints"]  # type: ignore[arg-type]
     assert before != after
 
 

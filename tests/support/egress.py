@@ -47,9 +47,10 @@ class Keys:
     public: Path
 
 
-def read(repo, rel: str) -> str:  # type: ignore[no-untyped-def]
-    return (repo.path / rel).read_text(encoding="utf-8")
+def read(repo, rel: str) -> str:
+    text: str = (repo.path / rel).read_text(encoding="utf-8")
+    return text
 
 
-def commits(repo) -> int:  # type: ignore[no-untyped-def]
+def commits(repo) -> int:
     return int(repo.git("rev-list", "--count", "HEAD").strip())

@@ -211,7 +211,10 @@ class FakeSigstore:
             "logID": self.rekor_log_id.hex(),
             "logIndex": idx,
         }
-        set_sig = self.rekor_key.sign(rfc8785.dumps(entry), ec.ECDSA(hashes.SHA256()))
+        set_sig = self.rekor_key.sign(
+            rfc8785.dumps(entry),  # type: ignore[arg-type]
+            ec.ECDSA(hashes.SHA256()),
+        )
         proof = {
             "logIndex": 0,
             "treeSize": 1,
