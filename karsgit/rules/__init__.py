@@ -25,6 +25,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.scalars",
     "karsgit.rules.suppression",
     "karsgit.rules.edits",
+    "karsgit.rules.gate",
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
 )

@@ -10,6 +10,7 @@ from dataclasses import replace
 from karsgit.findings import sort_findings
 from karsgit.rules import engine
 from karsgit.rules.edits import check_edits
+from karsgit.rules.gate import config_changes
 from karsgit.run.check import CheckResult, run_check
 from karsgit.settings import Settings
 from karsgit.source.discover import selected
@@ -32,9 +33,6 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
 
         return objects_outside(settings, given)
 
-    edits = [
-        finding
-        for path, hit in check_edits(change, settings, elsewhere)
-        for finding in engine.stamp(path, [hit], settings)
-    ]
+    judged = [*check_edits(change, settings, elsewhere), *config_changes(change, settings)]
+    edits = [finding for path, hit in judged for finding in engine.stamp(path, [hit], settings)]
     return replace(result, findings=sort_findings([*result.findings, *edits]))
