@@ -9,8 +9,7 @@ import pytest
 
 from karsgit.run.fix import fix_bytes
 from karsgit.settings import Settings
-from tests.conftest import Repo, sandbox
-from tests.gitgate.conftest import hook_config, run
+from tests.conftest import Repo
 
 HEAD = """\
 apiVersion: kars.azure.com/v1alpha1
@@ -183,20 +182,6 @@ def test_a_file_left_unfixed_fails_the_run(repo: Repo, mode: tuple[str, ...]) ->
     assert code == 1
     assert "m.yaml: not fixed: has duplicate-key findings" in output
     assert (repo.path / "m.yaml").read_text() == UNFIXABLE
-
-
-def test_the_fix_hook_fails_on_a_file_it_left_unfixed(repo, hook_source, precommit_env):
-    repo.write(".pre-commit-config.yaml", hook_config(hook_source, ["karsgit-fix"]))
-    repo.write("apps/ok.yaml", sandbox("ok"))
-    repo.commit("base")
-    run(repo.path, "pre-commit", "install", check=True)
-    repo.write("apps/agent.yaml", UNFIXABLE)
-    repo.git("add", "apps/agent.yaml")
-    blocked = run(repo.path, "git", "commit", "-m", "add agent")
-    output = blocked.stdout + blocked.stderr
-    assert blocked.returncode != 0, output
-    assert "karsgit fix" in output and "Failed" in output
-    assert "apps/agent.yaml: not fixed" in output
 
 
 def test_the_round_trip_keeps_the_line_break_after_the_key() -> None:
