@@ -5,16 +5,15 @@ repository's tracked and untracked-not-ignored files matching the config globs.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from karsgit.errors import UsageError
 from karsgit.findings import WHOLE_FILE, Hit
 from karsgit.settings import Settings
 from karsgit.source import gitio
+from karsgit.source.globs import glob_set
 
 
 @dataclass
@@ -23,34 +22,8 @@ class Discovery:
     hits: list[tuple[str, Hit]] = field(default_factory=list)
 
 
-@cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
-
-
-@cache
-def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation for a pattern list: a repository has ~10,000 paths to test."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{_glob_regex(p).pattern})" for p in patterns))
-
-
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    return _combined(tuple(patterns)).match(path) is not None
+    return glob_set(tuple(patterns)).match(path)
 
 
 def selected(path: str, settings: Settings) -> bool:
