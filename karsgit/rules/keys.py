@@ -56,11 +56,14 @@ def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
     patterns = [arg for label in PEM_LABELS for arg in ("-e", f"-----BEGIN {label}-----")]
     try:
         scope = staged_changes(root) if staged_only else []
-        if staged_only and not scope:
-            return []
+    except GitError:
+        return []  # not a repository: nothing is tracked or staged
+    if staged_only and not scope:
+        return []
+    try:
         out = run_git(root, "grep", "--cached", "-I", "-l", "-z", "-F", *patterns, "--", *scope)
     except GitError:
-        out = b""  # exit 1 (no match) or not a repository: nothing to report
+        out = b""  # exit 1: no match
     found = {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
     return sorted(found | set(_der_keys(root, scope if staged_only else None)))
 

@@ -65,7 +65,11 @@ def _add_path(found: Discovery, settings: Settings, path: Path) -> None:
             if sub.is_file() and selected(rel, settings) and ".git" not in sub.parts:
                 _add_file(found, settings.root, sub, rel)
         return
-    _add_file(found, settings.root, path, _relative(settings.root, path))
+    rel = _relative(settings.root, path)
+    # A given file obeys include/exclude too, as in a run without paths: pre-commit
+    # passes paths and CI does not, and the two must agree (issue 10, item 21).
+    if selected(rel, settings):
+        _add_file(found, settings.root, path, rel)
 
 
 def _add_file(found: Discovery, root: Path, path: Path, rel: str) -> None:
