@@ -193,3 +193,32 @@ def test_the_round_trip_keeps_the_line_break_after_the_key() -> None:
     path = ("spec", "networkPolicy", "allowedEndpoints")
     edit = rewrite.ListEdit(0, path, (rewrite.EntryEdit(1), rewrite.EntryEdit(0)))
     assert rewrite.edit_lists(HEAD + before, [edit]) == HEAD + after
+
+
+def test_an_entry_written_over_several_lines_moves_whole() -> None:
+    before = """\
+    allowedEndpoints:
+      # z
+      - {host: zeta.example.com,
+         port: 443
+        }
+      - {host: api.github.com, port: 443}
+"""
+    after = """\
+    allowedEndpoints:
+      - {host: api.github.com, port: 443}
+      # z
+      - {host: zeta.example.com,
+         port: 443
+        }
+"""
+    result = fix_bytes("m.yaml", (HEAD + before).encode(), Settings(root=Path(".")))
+    assert result.skipped == ""
+    assert result.fixed == HEAD + after
+
+
+def test_a_list_of_plain_scalars_is_left_to_the_rules() -> None:
+    # Entries that are not mappings are reported by the schema rule; fix leaves them.
+    text = HEAD + "    allowedEndpoints:\n      - b.example.com\n      - a.example.com\n"
+    result = fix_bytes("m.yaml", text.encode(), Settings(root=Path(".")))
+    assert result.fixed in (None, text)

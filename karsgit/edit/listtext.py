@@ -130,7 +130,14 @@ def _entries(text: str, doc: Document, path: PathKey) -> list[Entry]:
             return []
         columns.add(text.index("-", start) - start)
         out.append(Entry(_lead(text, start, out[-1].end if out else None), start, _end(text, last)))
-    return out if len(columns) == 1 else []
+    if len(columns) != 1:
+        return []
+    # Whatever stands between an entry's last value and the next entry's comments
+    # is the entry's own text: entries cover the list without a gap.
+    return [
+        Entry(e.lead, e.start, out[i + 1].lead) if i + 1 < len(out) else e
+        for i, e in enumerate(out)
+    ]
 
 
 def _dash_line(text: str, item_start: int) -> int | None:

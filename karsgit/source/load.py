@@ -153,7 +153,13 @@ class Document:
             node = child[1]
         if not isinstance(node, yaml.SequenceNode) or node.flow_style:
             return []
-        return [(item.start_mark.index, _last_leaf(item).end_mark.index) for item in node.value]
+        # A flow item ends at its closing bracket, a block item at its last value
+        # (its own end mark lies past the comments that follow it).
+        ends = [
+            (item if getattr(item, "flow_style", False) else _last_leaf(item)).end_mark.index
+            for item in node.value
+        ]
+        return [(item.start_mark.index, end) for item, end in zip(node.value, ends, strict=True)]
 
     def spans(self, path: PathKey) -> tuple[int, int, int] | None:
         """Text offsets of the mapping entry at ``path``: its key's start, its value's
