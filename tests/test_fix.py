@@ -162,7 +162,7 @@ def test_cli_fix_check_diff_and_exit_codes(repo: Repo) -> None:
 def test_cli_reports_skipped_files(repo: Repo) -> None:
     repo.write("m.yaml", BEFORE.replace("  name: web", "  name: web\n  name: again"))
     code, output = run("fix", "m.yaml")
-    assert code == 0
+    assert code == 1  # a file left unfixed fails the run (issue 10, item 6)
     assert "m.yaml: not fixed: has duplicate-key findings" in output
 
 

@@ -47,8 +47,9 @@ def check(
 
     With no PATHS, checks the git repository's tracked and untracked (not
     ignored) files that match the include/exclude globs of the config. With
-    PATHS (as pre-commit passes them), checks exactly those files; a directory
-    is searched for files matching the globs.
+    PATHS (as pre-commit passes them), checks those of the files that match
+    the globs too, so a hook run and a CI run agree; a directory is searched
+    for files matching the globs.
     """
     for spec in formats:
         parse_format(spec)  # a usage error before any work

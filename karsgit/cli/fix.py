@@ -26,19 +26,22 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     port is missing, removes duplicate endpoints and sorts them like the signed
     bundle. Comments, quoting and layout of everything else are kept. Files with
     syntax, duplicate-key, conflict-marker or encoding findings are left alone.
-    Exit 1 when files were (or, with --diff/--check, would be) changed.
+    Exit 1 when files were (or, with --diff/--check, would be) changed, or when
+    any file was left unfixed ("not fixed: ...").
     """
     settings = settings_for(config)
-    changed = 0
+    changed = refused = 0
     for abspath, relpath in discover(settings, paths).files:
         try:
             raw = Path(abspath).read_bytes()
         except OSError as error:
             click.echo(f"{relpath}: not fixed: cannot read it ({error.strerror})", err=True)
+            refused += 1
             continue
         result = fix_bytes(relpath, raw, settings)
         if result.skipped:
             click.echo(f"{relpath}: not fixed: {result.skipped}", err=True)
+            refused += 1
         if not result.changed:
             continue
         changed += 1
@@ -49,7 +52,8 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
         else:
             write(Path(abspath), result)
             click.echo(result.summary())
-    return 1 if changed else 0
+    # A file left unfixed is never a pass: the hook and CI must not go green on it.
+    return 1 if changed or refused else 0
 
 
 def _diff(result: FileFix) -> str:

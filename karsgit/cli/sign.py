@@ -94,17 +94,20 @@ def sign(
 
     Writes allowlist.yaml.sigstore.json (and allowlist.yaml.sig with --key)
     beside each bundle. Stops at the first failure (exit 3): bundles signed
-    before it keep their new signatures, the rest are untouched.
+    before it keep their new signatures, the rest are untouched. Exit 1, naming
+    each, when a bundle that compile would write is left unsigned.
     """
     from karsgit.run.sign import bundles_to_sign, refuse_private_keys, sign_bundles
+    from karsgit.run.sign_coverage import expected_bundles
 
     settings = settings_for(config)
     refuse_private_keys(settings.root)
     mode, key, trust_config = signing_mode(settings, key, keyless, trust_config)
     paths = bundles_to_sign(settings)
+    expected = expected_bundles(settings)
     if not paths:
         click.echo("no bundles to sign; run 'karsgit compile' first")
-        return 0
+        return _unsigned(settings, expected, [])
     with open_signer(mode, key, identity_token, trust_config) as (signer, is_current):
         echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
         outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
@@ -112,7 +115,19 @@ def sign(
         for rel in outcome.signed:
             click.echo(f"signed {rel}")
     click.echo(f"{len(outcome.signed)} signed, {len(outcome.current)} already current")
-    return 0
+    return _unsigned(settings, expected, [*outcome.signed, *outcome.current])
+
+
+def _unsigned(settings: Settings, expected: list[str], covered: list[str]) -> int:
+    """Exit 1, naming each, when a bundle compile writes was left unsigned."""
+    from karsgit.run.sign_coverage import left_unsigned
+
+    missing = left_unsigned(settings, expected, covered)
+    for rel, why in missing:
+        click.echo(f"karsgit: {rel} left unsigned: {why}", err=True)
+    if missing:
+        click.echo(f"karsgit: {len(missing)} bundle(s) left unsigned", err=True)
+    return 1 if missing else 0
 
 
 def signing_mode(

@@ -80,11 +80,10 @@ def _signature_check(
         raise UsageError("pass one of --key, --cert-identity or --signer-policy", "pick one trust")
     trust = trust or _config_path(settings, configured.get("trust_config"))
     if not (key or identity or policy_file):
-        key = (
-            _config_path(settings, configured.get("key"))
-            if configured.get("mode") == "key"
-            else None
-        )
+        if configured.get("mode") == "key":
+            from karsgit.signing.publickey import configured_public_key
+
+            key = configured_public_key(settings)
         identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
         policy_file = _config_path(settings, configured.get("signer_policy"))
     if key is not None:

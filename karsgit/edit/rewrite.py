@@ -115,7 +115,9 @@ def edit_lists(text: str, edits: Sequence[ListEdit]) -> str:
         yaml = _yaml_for(chunk)
         data = yaml.load(chunk)
         for edit in (e for e in edits if e.document == index):
-            _edit_list(_walk(data, edit.path), edit.entries)
+            parent = _walk(data, edit.path[:-1])
+            _edit_list(parent[edit.path[-1]], edit.entries)
+            _drop_empty_slot(parent, edit.path[-1])
         emitted = io.StringIO()
         yaml.dump(data, emitted)
         out = out[:start] + emitted.getvalue() + out[end:]
@@ -195,6 +197,15 @@ def _take_top(seq: Any) -> str:
     if tokens:
         del tokens[:]  # shared with the parent key's slot: emptied for both
     return text
+
+
+def _drop_empty_slot(parent: Any, key: Any) -> None:
+    """The comment list above a first entry is shared with the parent key's slot;
+    once emptied by ``_take_top`` ruamel would emit the key with no line break
+    after it (``allowedEndpoints: -``): an empty list there must be no list."""
+    slot = parent.ca.items.get(key)
+    if slot is not None and len(slot) > 3 and slot[3] == []:
+        slot[3] = None
 
 
 def _put_top(seq: Any, lead: str) -> None:

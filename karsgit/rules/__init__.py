@@ -26,6 +26,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.scalars",
     "karsgit.rules.suppression",
     "karsgit.rules.edits",
+    "karsgit.rules.gate",
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
 )

@@ -329,6 +329,69 @@ The host rules of ``karsgit.rules.hosts`` apply to ``spec.hosts`` as well.
     ```
 
     Fix: Delete the file; commit a new approval if the egress is still needed.
+
+``approval-age-unknown``
+    The repository is a shallow clone whose history stops at or after the
+    commit that added the approval (CI's default ``fetch-depth: 1``), so when it
+    was committed is unknown and ``approval-stale`` cannot judge it: the oldest
+    fetched commit would look like its add. Fetch the full history
+    (``fetch-depth: 0`` in GitHub Actions, ``GIT_DEPTH: "0"`` in GitLab,
+    ``git fetch --unshallow`` by hand).
+
+    Fails:
+
+    (a clone cut at the commit that added the approval; ``.git/shallow`` names
+    the commits where a shallow clone's history stops)
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add approval.yaml
+    $ git commit -q -m "debug the build"
+    $ cp .git/refs/heads/main .git/shallow
+    $ karsgit check
+    ```
+
+    Passes:
+
+    (the full history)
+
+    ```yaml approval.yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: EgressApproval
+    metadata:
+      name: ci-debug
+      namespace: kars-system
+    spec:
+      sandbox: web
+      reason: debug a failing build
+      ttl: PT4H
+      hosts:
+        - host: pyindex.org
+          port: 443
+    ```
+
+    ```console
+    $ git add approval.yaml
+    $ git commit -q -m "debug the build"
+    $ karsgit check
+    ```
+
+    Fix: Fetch the full history (``fetch-depth: 0``, ``GIT_DEPTH: "0"`` or
+    ``git fetch --unshallow``).
 """
 
 from __future__ import annotations
@@ -365,6 +428,7 @@ RULES = (
     RuleInfo("approval-ttl-ceiling", E, "an approval TTL is above the configured or hard ceiling"),
     RuleInfo("approval-redundant", W, "an approval host is already admitted by the sandbox"),
     RuleInfo("approval-stale", E, "an approval has been in the repository longer than its TTL"),
+    RuleInfo("approval-age-unknown", E, "a shallow clone hides when an approval was committed"),
 )
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -414,8 +478,14 @@ def _stale(context: RepoContext) -> Iterator[tuple[str, Hit]]:
     ]
     paths = sorted({a.location.path for a, _ in approvals})
     added = gitio.added_times(context.settings.root, paths) if paths else {}
+    from karsgit.source.shallow import cut_off
+
+    unknown = cut_off(context.settings.root, added)
     now = time.time()
     for approval, ttl in approvals:
+        if approval.location.path in unknown:
+            yield approval.location.path, _age_unknown(approval, unknown[approval.location.path])
+            continue
         stamp = added.get(approval.location.path)  # uncommitted: counts from now
         if stamp is not None and stamp + ttl.total_seconds() < now:
             yield approval.location.path, _stale_hit(approval, stamp, ttl)
@@ -429,6 +499,18 @@ def _stale_hit(approval: Approval, added: int, ttl: timedelta) -> Hit:
         f"approval was committed on {_when(added)} with ttl {format_ttl(ttl)}; it expired "
         f"on {_when(expiry)} and a re-created copy would get a fresh ttl",
         "delete the file; commit a new approval if the egress is still needed",
+        "$.spec.ttl",
+    )
+
+
+def _age_unknown(approval: Approval, boundary: str) -> Hit:
+    return Hit(
+        "approval-age-unknown",
+        approval.ttl_position or Position(approval.location.line, approval.location.column),
+        f"the clone is shallow (history stops at commit {boundary[:12]}): when this approval "
+        "was committed is unknown, so approval-stale cannot judge it",
+        'fetch the full history: fetch-depth: 0 (GitHub Actions), GIT_DEPTH: "0" (GitLab), '
+        "or git fetch --unshallow",
         "$.spec.ttl",
     )
 

@@ -1,10 +1,13 @@
 """Secret rules: signing material that must never be committed.
 
 ``private-key-in-repo``
-    A file tracked or staged in the repository holds a private key: a
-    cosign/Sigstore encrypted key (``ENCRYPTED SIGSTORE PRIVATE KEY``,
-    ``ENCRYPTED COSIGN PRIVATE KEY``) or an unencrypted PKCS#8 key
-    (``PRIVATE KEY``). An encrypted key is only as strong as its password once
+    A file tracked or staged in the repository holds a private key: a PEM
+    block of a cosign/Sigstore encrypted key (``ENCRYPTED SIGSTORE PRIVATE KEY``,
+    ``ENCRYPTED COSIGN PRIVATE KEY``), a PKCS#8 key, plain or encrypted
+    (``PRIVATE KEY``, ``ENCRYPTED PRIVATE KEY``), or a SEC1, PKCS#1, DSA or
+    OpenSSH key (``EC PRIVATE KEY``, ``RSA PRIVATE KEY``, ...); or a binary DER
+    private key in a file named ``*.der``, ``*.key``, ``*.p8``, ``*.pk8`` or
+    ``*.pkcs8``. An encrypted key is only as strong as its password once
     it is public, and every clone keeps it forever. ``karsgit sign`` refuses to
     run while one is there. Move the key out of the work tree (or into a secret
     store), ``git rm --cached`` it, and rotate it if it was ever pushed.
@@ -63,7 +66,14 @@ PEM_LABELS = (
     "ENCRYPTED SIGSTORE PRIVATE KEY",
     "ENCRYPTED COSIGN PRIVATE KEY",
     "PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "EC PRIVATE KEY",
+    "RSA PRIVATE KEY",
+    "DSA PRIVATE KEY",
+    "OPENSSH PRIVATE KEY",
 )
+# Binary keys cannot be grepped: files with these names are read and parsed.
+DER_SUFFIXES = (".der", ".key", ".p8", ".pk8", ".pkcs8")
 
 
 def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
@@ -79,12 +89,36 @@ def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
     patterns = [arg for label in PEM_LABELS for arg in ("-e", f"-----BEGIN {label}-----")]
     try:
         scope = staged_changes(root) if staged_only else []
-        if staged_only and not scope:
-            return []
+    except GitError:
+        return []  # not a repository: nothing is tracked or staged
+    if staged_only and not scope:
+        return []
+    try:
         out = run_git(root, "grep", "--cached", "-I", "-l", "-z", "-F", *patterns, "--", *scope)
     except GitError:
-        return []  # exit 1 (no match) or not a repository: nothing to report
-    return sorted(p for p in out.decode("utf-8", "surrogateescape").split("\0") if p)
+        out = b""  # exit 1: no match
+    found = {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
+    return sorted(found | set(_der_keys(root, scope if staged_only else None)))
+
+
+def _der_keys(root: Path, scope: list[str] | None) -> list[str]:
+    """Index entries with a key-file name whose bytes parse as a DER private key."""
+    from karsgit.errors import GitError
+    from karsgit.source.gitio import read_blobs, run_git
+
+    try:
+        listed = scope if scope is not None else _index_paths(run_git(root, "ls-files", "-z"))
+        candidates = [p for p in listed if p.lower().endswith(DER_SUFFIXES)]
+        blobs = read_blobs(root, "", candidates) if candidates else {}
+    except GitError:
+        return []
+    from karsgit.signing.cosignkey import is_der_private_key
+
+    return [path for path, data in blobs.items() if is_der_private_key(data)]
+
+
+def _index_paths(out: bytes) -> list[str]:
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def check_repo(context: RepoContext) -> Iterator[tuple[str, Hit]]:

@@ -16,8 +16,8 @@ from karsgit.findings import Finding, Suppression
 
 _DIRECTIVE = re.compile(r"#\s*karsgit:\s*ignore\[(?P<ids>[^\]]*)\](?P<rest>.*)$")
 _OPTION = re.compile(r'\s*(?:reason="(?P<reason>[^"]*)"|until=(?P<until>\S+)|(?P<bad>\S+))')
-# Findings about suppressions themselves cannot be suppressed.
-UNSUPPRESSIBLE = frozenset(("suppression-invalid", "suppression-expired"))
+# Findings about suppressions themselves, and a changed gate config, cannot be suppressed.
+UNSUPPRESSIBLE = frozenset(("suppression-invalid", "suppression-expired", "config-changed"))
 
 
 @dataclass(frozen=True, slots=True)

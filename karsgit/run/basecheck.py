@@ -10,6 +10,7 @@ from dataclasses import replace
 from karsgit.findings import sort_findings
 from karsgit.rules import engine
 from karsgit.rules.edits import check_edits
+from karsgit.rules.gate import config_changes
 from karsgit.run.check import CheckResult, run_check
 from karsgit.settings import Settings
 from karsgit.source.discover import selected
@@ -32,5 +33,6 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
 
         return objects_outside(settings, given)
 
-    edits = engine.finalize(check_edits(change, settings, elsewhere), settings, result.texts)
+    judged = [*check_edits(change, settings, elsewhere), *config_changes(change, settings)]
+    edits = engine.finalize(judged, settings, result.texts)
     return replace(result, findings=sort_findings([*result.findings, *edits]))

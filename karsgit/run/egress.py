@@ -53,6 +53,13 @@ def split_endpoint(text: str, default_port: int | None = DEFAULT_PORT) -> tuple[
     """``HOST[:PORT]`` -> (host, port); anything else stays whole for the host rules."""
     host, sep, port = text.rpartition(":")
     if sep and port.isascii() and port.isdigit() and host and not host.endswith(":"):
+        # Port 0 is no port: approving it must not fall back to 443, nor may a
+        # deny treat it as one (issue 10, item 16).
+        if not 1 <= int(port) <= 65535:
+            raise Refused(
+                f"'{text}' has port {int(port)}, outside 1-65535; nothing was written",
+                f"write a port from 1 to 65535, or '{host}' alone for 443",
+            )
         return host, int(port)
     return text, default_port
 

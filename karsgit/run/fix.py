@@ -114,10 +114,29 @@ class _Refused(Exception):
 def _rewrite(text: str, plan: list[rewrite.ListEdit]) -> str:
     body, form = TextForm.split(text)
     try:
-        out = rewrite.edit_lists(body, plan)
+        out = _moved_as_text(body, plan)
+        if out is None:
+            out = rewrite.edit_lists(body, plan)
     except Exception as error:  # any rewrite failure means: leave the file alone
         raise _Refused(f"cannot be rewritten safely ({type(error).__name__})") from error
     return form.join(out)
+
+
+def _moved_as_text(body: str, plan: list[rewrite.ListEdit]) -> str | None:
+    """Host and port edits in place, then entries moved as lines with their
+    comments (``karsgit.edit.listtext``); None where the layout needs the round
+    trip for everything."""
+    from karsgit.edit import listtext
+
+    values = [
+        (e.document, e.path, [(x.source, x.host, x.add_port) for x in e.entries]) for e in plan
+    ]
+    out = listtext.edit_values(body, values)
+    for edit in plan:
+        if out is None:
+            return None
+        out = listtext.reorder(out, edit.document, edit.path, [e.source for e in edit.entries])
+    return out
 
 
 def _verify(relpath: str, before: LoadedFile, fixed: str, plan: list[rewrite.ListEdit]) -> None:

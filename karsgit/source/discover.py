@@ -5,16 +5,15 @@ repository's tracked and untracked-not-ignored files matching the config globs.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from karsgit.errors import UsageError
 from karsgit.findings import WHOLE_FILE, Hit
 from karsgit.settings import Settings
 from karsgit.source import gitio
+from karsgit.source.globs import glob_set
 
 
 @dataclass
@@ -23,34 +22,8 @@ class Discovery:
     hits: list[tuple[str, Hit]] = field(default_factory=list)
 
 
-@cache
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out, i = out + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out + r"\Z")
-
-
-@cache
-def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation for a pattern list: a repository has ~10,000 paths to test."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{_glob_regex(p).pattern})" for p in patterns))
-
-
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    return _combined(tuple(patterns)).match(path) is not None
+    return glob_set(tuple(patterns)).match(path)
 
 
 def selected(path: str, settings: Settings) -> bool:
@@ -92,7 +65,11 @@ def _add_path(found: Discovery, settings: Settings, path: Path) -> None:
             if sub.is_file() and selected(rel, settings) and ".git" not in sub.parts:
                 _add_file(found, settings.root, sub, rel)
         return
-    _add_file(found, settings.root, path, _relative(settings.root, path))
+    rel = _relative(settings.root, path)
+    # A given file obeys include/exclude too, as in a run without paths: pre-commit
+    # passes paths and CI does not, and the two must agree (issue 10, item 21).
+    if selected(rel, settings):
+        _add_file(found, settings.root, path, rel)
 
 
 def _add_file(found: Discovery, root: Path, path: Path, rel: str) -> None:

@@ -142,6 +142,40 @@ class Document:
             out.append((here, *(_pos(kids[k][1]) if k in kids else here for k in keys)))
         return out
 
+    def block_item_spans(self, path: PathKey) -> list[tuple[int, int]]:
+        """For the block sequence at ``path``: each item's start offset and the end
+        offset of its last value (``karsgit.edit.reorder``); [] for anything else."""
+        node = self.root
+        for part in path:
+            child = self._child(node, part)
+            if child is None:
+                return []
+            node = child[1]
+        if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+            return []
+        # A flow item ends at its closing bracket, a block item at its last value
+        # (its own end mark lies past the comments that follow it).
+        ends = [
+            (item if getattr(item, "flow_style", False) else _last_leaf(item)).end_mark.index
+            for item in node.value
+        ]
+        return [(item.start_mark.index, end) for item, end in zip(node.value, ends, strict=True)]
+
+    def spans(self, path: PathKey) -> tuple[int, int, int] | None:
+        """Text offsets of the mapping entry at ``path``: its key's start, its value's
+        start and end (``karsgit.edit.listtext``); None when there is no such key."""
+        parent = self.root
+        for part in path[:-1]:
+            child = self._child(parent, part)
+            if child is None:
+                return None
+            parent = child[1]
+        found = self._child(parent, path[-1]) if path else None
+        if found is None or not isinstance(parent, yaml.MappingNode):
+            return None
+        key, value = found
+        return key.start_mark.index, value.start_mark.index, value.end_mark.index
+
     def block_slot(self, path: PathKey) -> BlockSlot | None:
         """Where the block-mapping entry at ``path`` stands or would be inserted, as
         text offsets (``karsgit.edit.splice``); None where only a YAML emitter can edit."""

@@ -7,23 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.gitgate import run
+from tests.support.gitgate import CONFIG, compiled, run
 from tests.support.repos import ROOT, Repo, sandbox
 
 BAD = sandbox("agent").replace("api.github.com", "API.github.com")
+# The hook also runs compile --check and verify: pushes carry compiled bundles;
+# signatures are covered by the signing tests.
 
 
 @pytest.fixture
 def remote(tmp_path: Path, repo: Repo) -> Path:
     bare = tmp_path / "server.git"
     run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
+    repo.git("remote", "add", "origin", str(bare))
+    repo.write(".karsgit.yaml", CONFIG)
+    repo.write("apps/ok.yaml", sandbox("ok"))
+    compiled(repo, "base")
+    # An existing repository gets the hook: its config is the one later pushes trust.
+    assert _push(repo, "main").returncode == 0
     hook = bare / "hooks" / "pre-receive"
     shutil.copy(ROOT / "hooks" / "pre-receive", hook)
     hook.chmod(0o755)
-    repo.git("remote", "add", "origin", str(bare))
-    repo.write("apps/ok.yaml", sandbox("ok"))
-    repo.commit("base")
-    assert _push(repo, "main").returncode == 0
     return bare
 
 
@@ -43,7 +47,7 @@ def test_no_verify_commit_is_rejected(repo, remote):
 
 def test_update_and_new_branch_are_checked(repo, remote):
     repo.write("apps/agent.yaml", sandbox("agent"))
-    repo.commit("good")
+    compiled(repo, "good")
     assert _push(repo, "main").returncode == 0
     repo.git("checkout", "-q", "-b", "feature")
     repo.write("apps/bad.yaml", BAD.replace("agent", "other"))
@@ -68,7 +72,7 @@ def test_deletion_is_allowed(repo, remote):
 
 def test_force_push_is_checked(repo, remote):
     repo.write("apps/two.yaml", sandbox("two"))
-    repo.commit("two")
+    compiled(repo, "two")
     assert _push(repo, "main").returncode == 0
     repo.git("reset", "-q", "--hard", "HEAD~1")
     repo.write("apps/three.yaml", BAD.replace("agent", "three"))
@@ -76,7 +80,7 @@ def test_force_push_is_checked(repo, remote):
     rejected = _push(repo, "--force", "main")
     assert rejected.returncode != 0 and "(host-case)" in rejected.stderr
     repo.write("apps/three.yaml", sandbox("three"))
-    repo.commit("fixed")
+    compiled(repo, "fixed")
     accepted = _push(repo, "--force", "main")
     assert accepted.returncode == 0, accepted.stderr
     assert "fixed" in run(remote, "git", "log", "-1", "--format=%s", "main").stdout

@@ -9,18 +9,10 @@ import pytest
 
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
-from tests.support.repos import Repo, sandbox
+from tests.support.repos import Repo, approval, sandbox
 from tests.support.rulecheck import hits, where
 
 RULES = ("approval-ttl-invalid", "approval-ttl-ceiling", "approval-reason-invalid")
-
-
-def approval(ttl: str = "PT4H", reason: str = "debugging a build", target: str = "agent") -> str:
-    return (
-        "apiVersion: kars.azure.com/v1alpha1\nkind: EgressApproval\nmetadata:\n  name: temp\n"
-        f"  namespace: kars-system\nspec:\n  sandbox: {target}\n  reason: {reason}\n"
-        f"  ttl: {ttl}\n  hosts:\n    - host: example.org\n      port: 443\n"
-    )
 
 
 TTL_CASES = [

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.repos import GIT_ENV
+from tests.support.repos import GIT_ENV, Repo
 
 VENV_BIN = str(Path(sys.executable).parent)
 
@@ -39,3 +39,13 @@ spec:
   ttl: PT2H
   reason: install deps
 """
+
+
+# A repository config the pre-receive tests push and trust.
+CONFIG = 'bundles:\n  registry: registry.local:5000\nrules:\n  signature-missing: "off"\n'
+
+
+def compiled(repo: Repo, message: str) -> str:
+    """Compile with the real karsgit and commit everything."""
+    run(repo.path, "karsgit", "compile", check=True)
+    return repo.commit(message)

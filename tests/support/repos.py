@@ -69,3 +69,11 @@ spec:
 
 def sandbox(name: str = "agent", namespace: str = "kars-system") -> str:
     return SANDBOX.format(name=name, namespace=namespace)
+
+
+def approval(ttl: str = "PT4H", reason: str = "debugging a build", target: str = "agent") -> str:
+    return (
+        "apiVersion: kars.azure.com/v1alpha1\nkind: EgressApproval\nmetadata:\n  name: temp\n"
+        f"  namespace: kars-system\nspec:\n  sandbox: {target}\n  reason: {reason}\n"
+        f"  ttl: {ttl}\n  hosts:\n    - host: example.org\n      port: 443\n"
+    )
