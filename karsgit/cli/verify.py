@@ -18,7 +18,7 @@ from karsgit.cli.common import (
 )
 from karsgit.errors import UsageError
 from karsgit.run.check import run_check
-from karsgit.run.verify import SignatureCheck, verify_repo
+from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
@@ -45,8 +45,10 @@ def verify(
 ) -> int:
     """Check committed bundles, allowlistRefs and signatures as the controller would.
 
-    Without --key, --cert-identity/--cert-oidc-issuer or --signer-policy (and no
-    'signing' section in the config), signatures are only checked for presence.
+    With --cert-identity/--cert-oidc-issuer or --signer-policy, each bundle's
+    allowlist.cosign.json is verified as the controller verifies the .sig tag.
+    --key checks key-mode signatures, which the controller never accepts.
+    Without any trust, signatures are only checked for presence and target.
     """
     for spec in formats:
         parse_format(spec)  # a usage error before any work
@@ -56,6 +58,10 @@ def verify(
     )
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
+    if check is not None and not isinstance(check, CosignCheck):
+        from karsgit.signing.trust import KEY_NEVER_ACCEPTED
+
+        click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
     result = run_check(settings, (), progress_meter())
     findings = verify_repo(settings, result, check)
     emit_report(findings, result, formats, color, "verify")
@@ -69,7 +75,7 @@ def _signature_check(
     issuer: str | None,
     policy_file: Path | None,
     trust: Path | None,
-) -> SignatureCheck | None:
+) -> SignatureCheck | CosignCheck | None:
     from karsgit.signing import SignerPolicy
     from karsgit.signing import trust as trusts
 

@@ -235,14 +235,34 @@ def verify_sig_artifact(
     registry: str,
     repository: str,
     digest: str,
-    policy: SignerPolicy,
+    policy: SignerPolicy | SignerIdentity,
     trust: TrustMaterial,
 ) -> SignerIdentity:
     """The controller's acceptance of one ``.sig`` for ``registry/repository@digest``.
 
-    Raises SignatureInvalid (wrong target, log entry, chain or signature) before
-    SignerMismatch, so signer-mismatch always means a sound signature.
+    ``policy`` is the signer policy, or one identity that must have signed (the
+    ``sign`` run's own). Raises SignatureInvalid (wrong target, log entry, chain
+    or signature) before SignerMismatch, so signer-mismatch always means a sound
+    signature.
     """
+    check_target(art, registry, repository, digest)
+    layer = sig_layer(art)
+    _verify_set(layer.entry, trust)
+    _verify_chain(layer.certificate, trust, layer.entry.integrated_time)
+    _verify_signature(layer.certificate, layer.signature, art.payload)
+    _verify_body(layer, art.payload)
+    identity = identity_from_certificate(layer.certificate)
+    allowed = identity == policy if isinstance(policy, SignerIdentity) else policy.allows(identity)
+    if not allowed:
+        raise SignerMismatch(
+            f"signature is made by {identity.describe()}, which the signer policy does not allow",
+            "sign from an allowed identity, or allow this one in the signer policy",
+        )
+    return identity
+
+
+def check_target(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
+    """The artifact names ``registry/repository@digest`` (no trust needed)."""
     reference = docker_reference(registry, repository)
     if art.reference != reference:
         raise SignatureInvalid(
@@ -250,18 +270,7 @@ def verify_sig_artifact(
         )
     if art.digest != digest:
         raise SignatureInvalid(f"signature is made for {art.digest}, not for {digest}", _HINT)
-    layer = sig_layer(art)
-    _verify_set(layer.entry, trust)
-    _verify_chain(layer.certificate, trust, layer.entry.integrated_time)
-    _verify_signature(layer.certificate, layer.signature, art.payload)
-    _verify_body(layer, art.payload)
-    identity = identity_from_certificate(layer.certificate)
-    if not policy.allows(identity):
-        raise SignerMismatch(
-            f"signature is made by {identity.describe()}, which the signer policy does not allow",
-            "sign from an allowed identity, or allow this one in the signer policy",
-        )
-    return identity
+    sig_layer(art)  # the annotations the controller needs are all there
 
 
 # ----------------------------------------------------------------- parsing
