@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from karsgit.cli.common import (
     settings_for,
 )
 from karsgit.errors import UsageError
+from karsgit.findings import Finding
 from karsgit.run.check import run_check
 from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
@@ -63,7 +65,7 @@ def verify(
 
         click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
     result = run_check(settings, (), progress_meter())
-    findings = verify_repo(settings, result, check)
+    findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
     emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
 
@@ -100,6 +102,21 @@ def _signature_check(
     if policy_file is not None:
         return trusts.keyless_check(trust, trusts.configmap_policy(policy_file))
     return None
+
+
+def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Finding]:
+    """Lint a --signer-policy given on the command line (check lints the configured one)."""
+    from karsgit.findings import sort_findings
+    from karsgit.rules import engine
+    from karsgit.rules.signerpolicy import policy_hits
+
+    if policy_file is None:
+        return []
+    text = policy_file.read_text(encoding="utf-8", errors="replace")
+    shown = os.path.relpath(policy_file.resolve(), settings.root)
+    if shown.startswith(".."):
+        shown = str(policy_file)
+    return sort_findings(engine.stamp(shown, list(policy_hits(shown, text)), settings))
 
 
 def _config_path(settings: Settings, value: str | None) -> Path | None:

@@ -39,7 +39,7 @@ def rust_regex_problem(pattern: str) -> str | None:
             i, previous_quantifier = i + 2, False
             continue
         if char == "[":
-            i, previous_quantifier = _skip_class(pattern, i), False
+            i, previous_quantifier = skip_class(pattern, i), False
             continue
         if char == "(" and pattern.startswith("(?", i):
             problem = _group_problem(pattern, i)
@@ -65,7 +65,7 @@ def _group_problem(pattern: str, start: int) -> str | None:
     return None
 
 
-def _skip_class(pattern: str, start: int) -> int:
+def skip_class(pattern: str, start: int) -> int:
     """The index after the ``]`` that closes the class opened at ``start``."""
     i = start + 1
     if pattern.startswith("^", i):
@@ -77,7 +77,7 @@ def _skip_class(pattern: str, start: int) -> int:
             i += 2
             continue
         if pattern[i] == "[":
-            i = _skip_class(pattern, i)
+            i = skip_class(pattern, i)
             continue
         if pattern[i] == "]":
             return i + 1
@@ -95,7 +95,7 @@ def python_pattern(pattern: str) -> str:
             out.append("\\Z" if pair == "\\z" else pair)
             i += 2
         elif pattern[i] == "[":
-            end = _skip_class(pattern, i)
+            end = skip_class(pattern, i)
             out.append(pattern[i:end])
             i = end
         elif pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):

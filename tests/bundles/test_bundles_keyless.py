@@ -6,7 +6,6 @@ are in test_cosign_independent.py."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -70,7 +70,9 @@ def _sigstore_bundle(payload: bytes, layer: dict[str, Any], proof: dict[str, Any
     return {
         "mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1",
         "verificationMaterial": {
-            "x509CertificateChain": {"certificates": [{"rawBytes": base64.b64encode(der).decode()}]},
+            "x509CertificateChain": {
+                "certificates": [{"rawBytes": base64.b64encode(der).decode()}]
+            },
             "tlogEntries": [entry],
         },
         "messageSignature": {
