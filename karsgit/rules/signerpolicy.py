@@ -115,7 +115,7 @@ def _pattern_hits(entry: Entry) -> Iterator[Hit]:
         yield Hit(
             "signer-pattern-literal-glob",
             entry.position,
-            f"san pattern {entry.value!r} looks like a glob but the controller compares it "
+            f"san pattern '{entry.value}' looks like a glob but the controller compares it "
             "literally, so no certificate ever matches it",
             "list each exact workflow url (or, for email identities, a 're:' regex)",
         )
@@ -126,7 +126,7 @@ def _pattern_hits(entry: Entry) -> Iterator[Hit]:
             yield Hit(
                 "signer-pattern-lookalike",
                 entry.position,
-                f"san pattern {entry.value!r} {reason}",
+                f"san pattern '{entry.value}' {reason}",
                 "anchor the regex with '^' and '$' and escape every literal '.' as '\\.'",
             )
 

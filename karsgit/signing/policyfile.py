@@ -106,7 +106,7 @@ def _issuer_problems(policy: PolicyFile) -> list[Problem]:
             problems.append(
                 Problem(
                     entry.position,
-                    f"fulcio issuer {entry.value!r} is not an http(s) url",
+                    f"fulcio issuer '{entry.value}' is not an http(s) url",
                     "write the oidc issuer url, e.g. 'https://token.actions.githubusercontent.com'",
                 )
             )
@@ -120,7 +120,7 @@ def _san_problems(policy: PolicyFile) -> list[Problem]:
             problems.append(
                 Problem(
                     entry.position,
-                    f"san pattern {entry.value!r} contains whitespace",
+                    f"san pattern '{entry.value}' contains whitespace",
                     "write one pattern a line, without spaces",
                 )
             )
@@ -130,7 +130,7 @@ def _san_problems(policy: PolicyFile) -> list[Problem]:
                 problems.append(
                     Problem(
                         entry.position,
-                        f"san pattern {entry.value!r} does not compile: {problem}",
+                        f"san pattern '{entry.value}' does not compile: {problem}",
                         "write a regex that rust's regex crate accepts (no backreferences, "
                         "lookaround or possessive quantifiers)",
                     )

@@ -107,7 +107,8 @@ def test_sound_signature_by_another_identity_is_replaced(two_signed, karsgit, fa
 def test_key_signature_is_replaced_by_keyless(repo, karsgit, keypair, fake):
     repo.write("sandboxes/a.yaml", manifest("a"))
     assert karsgit("compile").code == 0
-    assert karsgit("sign", "--key", str(keypair.private)).code == 0
+    keyed = karsgit("sign", "--key", str(keypair.private))
+    assert keyed.code == 0 and "the kars controller never accepts them" in keyed.out
     result = _sign(karsgit, fake)
     assert result.code == 0 and "1 signed, 0 already current" in result.out
     assert (repo.path / ART.format(name="a")).is_file()

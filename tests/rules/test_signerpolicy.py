@@ -145,7 +145,7 @@ def test_check_lints_the_configured_policy(repo, karsgit) -> None:
     result = karsgit("check", "-f", "parsable")
     assert result.code == 1
     assert (
-        "policy/signers.yaml:12:5: [error] san pattern 're:ci@example\\\\.com' is not anchored"
+        r"policy/signers.yaml:12:5: [error] san pattern 're:ci@example\.com' is not anchored"
         in result.out
     ), result.out
 
