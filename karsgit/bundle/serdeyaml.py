@@ -14,6 +14,7 @@ only by digits (``0443``) is a string, as YAML 1.2 says.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -26,12 +27,17 @@ _SPECIAL_FLOATS = frozenset(
 # Rust's f64 grammar (case-insensitive 'e'; the inf/nan names are never finite)
 _RUST_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# what a null, bool, integer or float can start with
+_FIRST_CHARS = frozenset("0123456789+-.~nNtTfF")
 _PREFIXES = (("0x", 16), ("0o", 8), ("0b", 2))
 
 
+@functools.lru_cache(maxsize=16384)
 def scalar_type(text: str) -> str | None:
     """'null', 'bool', 'int' or 'float' when serde_yaml 0.9 does not read a plain
     scalar ``text`` as a string; None when it does."""
+    if text and text[0] not in _FIRST_CHARS:
+        return None  # most hosts: a letter no null, bool or number starts with
     if text in _NULLS:
         return "null"
     if text in _BOOLS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -245,8 +246,7 @@ def verify_sig_artifact(
     or signature) before SignerMismatch, so signer-mismatch always means a sound
     signature.
     """
-    check_target(art, registry, repository, digest)
-    layer = sig_layer(art)
+    layer = check_target(art, registry, repository, digest)
     _verify_set(layer.entry, trust)
     _verify_chain(layer.certificate, trust, layer.entry.integrated_time)
     _verify_signature(layer.certificate, layer.signature, art.payload)
@@ -261,8 +261,9 @@ def verify_sig_artifact(
     return identity
 
 
-def check_target(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
-    """The artifact names ``registry/repository@digest`` (no trust needed)."""
+def check_target(art: SigArtifact, registry: str, repository: str, digest: str) -> SigLayer:
+    """The artifact names ``registry/repository@digest`` and has the annotations the
+    controller needs (no trust needed); returns them decoded."""
     reference = docker_reference(registry, repository)
     if art.reference != reference:
         raise SignatureInvalid(
@@ -270,7 +271,7 @@ def check_target(art: SigArtifact, registry: str, repository: str, digest: str) 
         )
     if art.digest != digest:
         raise SignatureInvalid(f"signature is made for {art.digest}, not for {digest}", _HINT)
-    sig_layer(art)  # the annotations the controller needs are all there
+    return sig_layer(art)
 
 
 # ----------------------------------------------------------------- parsing
@@ -399,14 +400,20 @@ def _verify_chain(cert: x509.Certificate, trust: TrustMaterial, when: int) -> No
 def _issued_along(cert: x509.Certificate, chain: tuple[x509.Certificate, ...], when: int) -> bool:
     child = cert
     for parent in chain:
-        if not _valid_at(child, when):
-            return False
-        try:
-            child.verify_directly_issued_by(parent)
-        except (ValueError, TypeError, InvalidSignature):
+        if not _valid_at(child, when) or not _directly_issued(child, parent):
             return False
         child = parent
     return _valid_at(child, when)
+
+
+@functools.lru_cache(maxsize=256)
+def _directly_issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    # one signing run reuses one certificate for every bundle: check its chain once
+    try:
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _valid_at(cert: x509.Certificate, when: int) -> bool:

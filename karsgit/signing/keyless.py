@@ -60,6 +60,7 @@ class KeylessSigner:
         self._stack = contextlib.ExitStack()
         self._signer: SigstoreSigner | None = None
         self._material = TrustMaterial((), {})
+        self._identity: SignerIdentity | None = None
 
     def sign(self, data: bytes) -> SignedArtifact:
         from sigstore._internal.fulcio.client import ExpiredCertificate
@@ -101,6 +102,8 @@ class KeylessSigner:
 
     def identity(self) -> SignerIdentity:
         """Who this signer signs as: the identity of its Fulcio certificate."""
+        if self._identity is not None:
+            return self._identity
         from sigstore._internal.fulcio.client import ExpiredCertificate
 
         try:
@@ -111,7 +114,9 @@ class KeylessSigner:
                 cert = self._active_signer()._signing_cert()
         except _signing_errors() as exc:
             raise _signing_failed(exc) from exc
-        return identity_from_certificate(cert)
+        # a fresh certificate after expiry names the same identity: keep it for the run
+        self._identity = identity_from_certificate(cert)
+        return self._identity
 
     def close(self) -> None:
         self._stack.close()
