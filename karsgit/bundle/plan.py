@@ -149,13 +149,17 @@ def bundled_sandboxes(objects: Iterable[KarsObject], settings: Settings) -> list
     with inline endpoints or an ``allowlistRef``. The controller resolves the ref and
     programs L4 ports whatever the mode, and with REQUIRE_SIGNED_ALLOWLIST fails a
     Learn sandbox with inline endpoints and no ref closed (issue 11 item 6)."""
-    found = [
-        o
-        for o in objects
-        if isinstance(o, Sandbox)
-        and (o.mode == STRICT or o.endpoints or o.allowlist_ref or deny_all(o, settings))
-    ]
+    found = [o for o in objects if isinstance(o, Sandbox) and is_bundled(o, settings)]
     return sorted(found, key=lambda s: (s.ref, s.location.path))
+
+
+def is_bundled(sandbox: Sandbox, settings: Settings) -> bool:
+    return bool(
+        sandbox.mode == STRICT
+        or sandbox.endpoints
+        or sandbox.allowlist_ref
+        or deny_all(sandbox, settings)
+    )
 
 
 def plan(settings: Settings, objects: Iterable[KarsObject]) -> list[Target]:
