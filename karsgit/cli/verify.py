@@ -65,6 +65,8 @@ def verify(
 
         click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
     result = run_check(settings, (), progress_meter())
+    if not (signer_policy or key or cert_identity):
+        signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
     findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
     emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
@@ -105,14 +107,17 @@ def _signature_check(
 
 
 def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Finding]:
-    """Lint a --signer-policy given on the command line (check lints the configured one)."""
+    """Lint the signer policy that is the trust of this run."""
     from karsgit.findings import sort_findings
     from karsgit.rules import engine
     from karsgit.rules.signerpolicy import policy_hits
 
     if policy_file is None:
         return []
-    text = policy_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = policy_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []  # when it is the trust, loading it already stopped the run (exit 3)
     shown = os.path.relpath(policy_file.resolve(), settings.root)
     if shown.startswith(".."):
         shown = str(policy_file)
