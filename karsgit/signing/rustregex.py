@@ -11,6 +11,8 @@ malformed by ``re.compile`` and says so in the hint of the caller.
 
 from __future__ import annotations
 
+import re
+
 _LOOKAROUND = {
     "(?=": "lookahead",
     "(?!": "negative lookahead",
@@ -22,6 +24,7 @@ _LOOKAROUND = {
     "(?#": "comment group",
 }
 _RUST_FLAGS = frozenset("imsUuxR-")
+_REPETITION = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
 
 
 def rust_regex_problem(pattern: str) -> str | None:
@@ -41,6 +44,8 @@ def rust_regex_problem(pattern: str) -> str | None:
         if char == "[":
             i, previous_quantifier = skip_class(pattern, i), False
             continue
+        if char == "{" and not _REPETITION.match(pattern, i):
+            return "a literal '{' must be escaped in rust regex (and '{,n}' is not a repetition)"
         if char == "(" and pattern.startswith("(?", i):
             problem = _group_problem(pattern, i)
             if problem:

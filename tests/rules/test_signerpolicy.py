@@ -51,6 +51,8 @@ MALFORMED = [
     pytest.param(policy(san=r"re:^ci(?<!x)@x\.test$"), 12, "lookbehind", id="re-lookbehind"),
     pytest.param(policy(san=r"re:^c++@x\.test$"), 12, "possessive", id="re-possessive"),
     pytest.param(policy(san=r"re:^ci@x\.test\Z"), 12, r"'\Z'", id="re-capital-z"),
+    pytest.param(policy(san=r"re:^c{,2}i@x\.test$"), 12, "'{'", id="re-open-brace"),
+    pytest.param(policy(san=r"re:^(?a)ci@x\.test$"), 12, "inline flags", id="re-python-flag"),
     pytest.param(
         policy(extra="  ed25519Keys: |\n    bm90IGEga2V5\n"), 14, "ed25519 key", id="ed25519-short"
     ),
@@ -126,7 +128,14 @@ def test_lookalike_regexes(san: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "san",
-    [r"re:^ci@example\.com$", r"re:^[a-z.]+@example\.com$", r"re:@example\.com\z"],
+    [
+        r"re:^ci@example\.com$",
+        r"re:^[a-z.]+@example\.com$",
+        r"re:@example\.com\z",  # rust's end of text, which python spells \Z
+        r"re:^(?<user>ci)@example\.com$",  # rust's named group, python's (?P<...>)
+        r"re:^c{1,2}i@example\.com$",
+        r"re:^[{]ci@example\.com$",
+    ],
 )
 def test_anchored_escaped_regexes_pass(san: str) -> None:
     assert hits(policy(san=san)) == []
