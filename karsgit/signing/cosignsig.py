@@ -279,9 +279,11 @@ def check_target(art: SigArtifact, registry: str, repository: str, digest: str) 
 
 def _check_parts(art: SigArtifact) -> None:
     if not _DIGEST.fullmatch(art.digest):
-        raise MalformedBundle(f"signature artifact digest {art.digest!r} is not sha256:<hex>")
+        raise MalformedBundle(
+            f"signature artifact digest {art.digest!r} is not sha256:<hex>", _HINT
+        )
     if not art.reference or any(c.isspace() for c in art.reference):
-        raise MalformedBundle(f"signature artifact reference {art.reference!r} is not valid")
+        raise MalformedBundle(f"signature artifact reference {art.reference!r} is not valid", _HINT)
     if art.payload != simple_signing_payload(art.reference, art.digest):
         raise MalformedBundle(
             f"signature payload is not the simple-signing payload for {art.reference}@{art.digest}",
