@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from karsgit.normalize.endpoints import Endpoint, HostVerdict, check_port, normalize_host
+from karsgit.normalize.serdeyaml import scalar_type
 from karsgit.source.load import PathKey
 from karsgit.source.objects import Approval, KarsObject, RawEndpoint, Sandbox
 
@@ -33,12 +34,15 @@ def entries_of(obj: KarsObject) -> tuple[RawEndpoint, ...]:
 
 
 def normal_endpoint(entry: RawEndpoint) -> Endpoint | None:
-    """The normal form of one entry, or None when host or port cannot be normalized."""
+    """The normal form of one entry, or None when host or port cannot be normalized
+    (or the host could not be written into a bundle as a string: host-not-string)."""
     if not isinstance(entry.host, str):
         return None
     if entry.has_port and entry.port is None:
         return None  # 'port:' with no value: the schema reports it
     host = host_verdict(entry.host).normal
+    if host is not None and scalar_type(host) is not None:
+        return None
     port = check_port(entry.port if entry.has_port else None).normal
     return Endpoint(host, port) if host is not None and port is not None else None
 

@@ -29,6 +29,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.gate",
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
+    "karsgit.rules.signerpolicy",
 )
 
 

@@ -467,6 +467,50 @@ Errors (no safe rewrite exists):
     Fix: Remove the entry, or replace the parent by the exact hosts if the parent is too
     wide.
 
+``host-not-string``
+    A sandbox host that the controller's YAML parser (serde_yaml 0.9) reads as
+    something other than a string once it is written, unquoted, into the
+    canonical bundle: ``null``, ``true``, ``false``, integers (``1234``,
+    ``0x1f``, ``0o17``, ``0b101``) and finite floats (``1e5``, ``1.5e3``,
+    ``1.e5``, ``2.5e10``). The controller refuses the whole bundle (``host not a
+    string``) and, with no last good list, the sandbox gets no egress at all.
+    No such name is a real host.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: "1e5"
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: "api.github.com"
+            port: 443
+    ```
+
+    Fix: Write the real host name; no name that YAML reads as a number, bool or null
+    is a real host.
+
 ``confusable-host``
     A mixed-script or look-alike internationalized name (a Cyrillic ``\u0430``
     in place of the Latin ``a`` of ``api.github.com``): it reads like one host
@@ -523,7 +567,14 @@ from karsgit.normalize.endpoints import (
     subsumed_by,
     subsumed_issue,
 )
-from karsgit.normalize.entries import entries_of, host_verdict, list_path, normal_endpoint
+from karsgit.normalize.entries import (
+    SANDBOX_LIST,
+    entries_of,
+    host_verdict,
+    list_path,
+    normal_endpoint,
+)
+from karsgit.normalize.serdeyaml import scalar_type
 from karsgit.normalize.unsafe import confusable, public_suffix
 from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
@@ -546,6 +597,7 @@ RULES = (
     RuleInfo("public-suffix", E, "a host that is a public suffix admits every site under it"),
     RuleInfo("entry-subsumed", W, "an entry already admitted by a parent-domain entry"),
     RuleInfo("confusable-host", E, "a mixed-script or look-alike host name"),
+    RuleInfo("host-not-string", E, "a host the controller's yaml parser reads as a non-string"),
 )
 
 
@@ -562,6 +614,8 @@ def check_document(doc: Document, obj: KarsObject | None, settings: Settings) ->
     for entry in entries:
         yield from _host_hits(entry, at)
         yield from _port_hits(entry, at)
+        if at == SANDBOX_LIST:
+            yield from _not_string_hits(entry, at)
     normals = [normal_endpoint(entry) for entry in entries]
     yield from _subsumed(entries, normals, at)
     if entries and all(n is not None for n in normals):
@@ -592,6 +646,23 @@ def _host_hits(entry: RawEndpoint, at: PathKey) -> Iterator[Hit]:
             entry.host_position,
             here,
         )
+
+
+def _not_string_hits(entry: RawEndpoint, at: PathKey) -> Iterator[Hit]:
+    if not isinstance(entry.host, str):
+        return
+    normal = host_verdict(entry.host).normal
+    kind = scalar_type(normal) if normal is not None else None
+    if kind is None:
+        return
+    yield Hit(
+        "host-not-string",
+        entry.host_position,
+        f"host '{normal}' is read as a {kind}, not a string, by the controller's yaml "
+        "parser (serde_yaml); the controller refuses the whole bundle",
+        "remove the entry: no host has this name",
+        json_path_of((*at, entry.index, "host")),
+    )
 
 
 def _suffix_issue(host: str) -> Issue:

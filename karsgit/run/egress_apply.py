@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from karsgit.bundle.layout import bundle_rel
-from karsgit.bundle.plan import deny_all, require_registry
+from karsgit.bundle.plan import deny_all, is_bundled, require_registry
 from karsgit.edit.files import TextForm
 from karsgit.findings import Finding, Severity, active
 from karsgit.rules import engine
@@ -119,8 +119,8 @@ def edited_sandbox(settings: Settings, edit: Edit, ref: ObjectRef) -> Sandbox:
 
 
 def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
-    """A Strict result needs a registry for its allowlistRef: fail before any write."""
-    if is_strict(sandbox.mode):
+    """A bundled result needs a registry for its allowlistRef: fail before any write."""
+    if is_bundled(sandbox, settings):
         require_registry(settings, sandbox)
 
 
@@ -133,8 +133,8 @@ def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, form: TextForm)
     applied = Applied()
     if atomic_write(settings.root / edit.path, form.encode(edit.text)):
         applied.written.append(edit.path)
-    if not is_strict(sandbox.mode):
-        return applied
+    if not is_bundled(sandbox, settings):
+        return applied  # a Learn sandbox with no endpoints and no ref: no bundle
     outcome = compile_repo(settings, CheckResult([], 1, [sandbox]), write=True)
     applied.written.extend(p for p in outcome.written if p not in applied.written)
     rel = bundle_rel(settings, sandbox.ref)
