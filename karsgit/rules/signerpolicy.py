@@ -51,7 +51,8 @@ They run on the file named by ``signing.signer_policy`` in ``.karsgit.yaml`` (in
         https://github.com/acme/gitops/.github/workflows/sign.yml@refs/heads/main
     ```
 
-    Fix: Write each issuer as an ``https://`` URL, each SAN pattern without spaces, and each ``re:`` in syntax Rust's ``regex`` compiles.
+    Fix: Write each issuer as an ``https://`` URL, each SAN pattern without spaces,
+    and each ``re:`` in syntax Rust's ``regex`` compiles.
 
 ``signer-policy-empty``
     No ``fulcioIssuers`` or no ``sanPatterns``: the controller treats the policy
@@ -144,7 +145,8 @@ They run on the file named by ``signing.signer_policy`` in ``.karsgit.yaml`` (in
         re:^ci@example\.com$
     ```
 
-    Fix: Anchor the pattern (``^...$``) and escape every dot (``\.``), or list the exact email.
+    Fix: Anchor the pattern (``^...$``) and escape every dot (``\.``), or list the
+    exact email.
 
 ``signer-pattern-literal-glob``
     A pattern that looks like a glob (``*``) but is compared literally: the
