@@ -7,6 +7,7 @@ plan into writes, ``verify`` into findings (docs/bundles.md).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ SIG_SUFFIX = ".sig"
 DEFAULT_NAMESPACE = "default"
 REF_PATH = ("spec", "networkPolicy", "allowlistRef")
 REF_KEYS = ("registry", "repository", "digest", "artifactType")
+# schemas/karssandbox.schema.json and the config schema: allowlistRef.registry
+_BARE_HOST = re.compile(r"[^/\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,27 @@ class Target:
 
 def registry_for(settings: Settings, sandbox: Sandbox | None = None) -> str:
     """Config ``bundles.registry``, else ``KARS_REGISTRY``, else the ref's own registry."""
-    if settings.registry or os.environ.get(REGISTRY_ENV):
-        return settings.registry or os.environ[REGISTRY_ENV].strip()
+    if settings.registry:
+        return settings.registry  # the config schema already holds it to a bare host
+    env = os.environ.get(REGISTRY_ENV, "").strip()
+    if env:
+        return _bare_registry(env)
     existing = (sandbox.allowlist_ref or {}) if sandbox is not None else {}
     registry = existing.get("registry")
     return registry if isinstance(registry, str) else ""
+
+
+def _bare_registry(value: str) -> str:
+    """The environment's registry, held to what the CRD admits before it reaches a ref."""
+    if _BARE_HOST.fullmatch(value):
+        return value
+    host = value.split("/", 1)[0].strip()
+    raise ConfigError(
+        f"{REGISTRY_ENV} '{value}' is not a bare registry host: allowlistRef.registry "
+        "takes no path or whitespace",
+        f"set {REGISTRY_ENV}={host} and put the path in bundles.repository "
+        "(e.g. 'team/policy/egress-allowlist/{name}')",
+    )
 
 
 def require_registry(settings: Settings, sandbox: Sandbox) -> str:
