@@ -142,6 +142,14 @@ def render(endpoints: tuple[Endpoint, ...], current: bytes | None) -> bytes:
     return canon.canonical_bytes(generation, endpoints)
 
 
+def compiled_bytes(settings: Settings, sandbox: Sandbox, current: bytes | None) -> bytes | None:
+    """What compile writes for a sandbox next to ``current``; None when it writes nothing."""
+    if sandbox.mode != STRICT:
+        return None
+    endpoints = source_endpoints(sandbox, settings)
+    return render(endpoints, current) if endpoints is not None else None
+
+
 def _generation_only(current: bytes) -> canon.ParsedBundle | None:
     """A non-canonical committed bundle still fixes the generation: never go back."""
     for line in current.decode("ascii", "replace").splitlines():

@@ -33,6 +33,7 @@ def diff(
     (origin/HEAD, else main, else master); HEAD defaults to the work tree.
     Only the files that differ are read, from git objects (no checkout).
     """
+    from karsgit.bundle.plan import compiled_bytes
     from karsgit.normalize.unsafe import public_suffix
     from karsgit.report.diff import render
     from karsgit.run.diff import compute
@@ -48,6 +49,7 @@ def diff(
         lambda ref, leaf: bundle_path(settings, ref, leaf),
         public_suffix,
         names,
+        lambda sandbox, current: compiled_bytes(settings, sandbox, current),
     )
     write_output(render(result, fmt), output)
     return 0
