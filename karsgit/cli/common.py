@@ -46,6 +46,7 @@ def emit_report(
     formats: Sequence[str],
     color: str,
     command: str = "check",
+    fail_on: Severity = Severity.ERROR,
 ) -> None:
     """Render the findings in every requested format (parsed first: a bad one fails early)."""
     from karsgit import __version__
@@ -54,8 +55,9 @@ def emit_report(
 
     targets = [parse_format(spec) for spec in formats] or [("text", None)]
     data = ReportData(
-        findings, result.files_checked, len(result.objects), catalog(), __version__, command
-    )
+        findings, result.files_checked, len(result.objects), catalog(), __version__, command,
+        fail_on,
+    )  # fmt: skip
     for name, target in targets:
         write_output(render(name, data, color=use_color(color) and target is None), target)
 
