@@ -56,10 +56,12 @@ class EgressGroup(click.Group):
 
 
 def _echo_findings(findings: Sequence[Finding]) -> None:
-    from karsgit.run.egress_apply import refusal
+    """The findings exactly as 'karsgit check' prints them (text format, by file)."""
+    from karsgit.findings import sort_findings
+    from karsgit.report.text import findings_block
 
     if findings:
-        click.echo(refusal(findings), err=True)
+        click.echo(findings_block(sort_findings(findings)), err=True)
 
 
 def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settings, Any, Sandbox]:
