@@ -58,7 +58,7 @@ def verify(
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
     result = run_check(settings, (), progress_meter())
     findings = verify_repo(settings, result, check)
-    emit_report(findings, result, formats, color, "verify", settings.fail_on)
+    emit_report(findings, result, formats, color, "verify", settings.fail_on, settings.root)
     return int(exit_code(findings, settings.fail_on))
 
 
