@@ -60,11 +60,13 @@ def compile_command(
 def _summary(bundle_dir: str, written: list[str], listed: bool) -> str:
     """One line however many files: a 2,000-sandbox repo is not 3,000 lines of 'wrote'."""
     prefix = bundle_dir.strip("/") + "/"
-    bundles = sum(1 for path in written if path.startswith(prefix))
-    manifests = len(written) - bundles
-    parts = [_plural(bundles, "bundle"), _plural(manifests, "manifest")]
+    ours = [path for path in written if path.startswith(prefix)]
+    bundles = sum(1 for path in ours if path.count("/") > prefix.count("/"))
+    parts = [_plural(bundles, "bundle"), _plural(len(written) - len(ours), "manifest")]
+    if len(ours) > bundles:
+        parts.append("the kustomization guard")
     tail = "" if listed else " (-v lists them)"
-    return f"compile: wrote {' and '.join(parts)}{tail}"
+    return f"compile: wrote {', '.join(parts[:-1])} and {parts[-1]}{tail}"
 
 
 def _plural(n: int, noun: str) -> str:

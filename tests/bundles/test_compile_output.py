@@ -18,7 +18,9 @@ def test_compile_prints_a_summary(repo, karsgit) -> None:  # type: ignore[no-unt
     _three(repo)
     done = karsgit("compile")
     assert done.code == 0
-    assert done.out == "compile: wrote 3 bundles and 3 manifests (-v lists them)\n"
+    assert done.out == (
+        "compile: wrote 3 bundles, 3 manifests and the kustomization guard (-v lists them)\n"
+    )
 
 
 def test_compile_verbose_lists_every_file(repo, karsgit) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +33,8 @@ def test_compile_verbose_lists_every_file(repo, karsgit) -> None:  # type: ignor
         "wrote sandboxes/a.yaml",
         "wrote sandboxes/b.yaml",
         "wrote sandboxes/c.yaml",
-        "compile: wrote 3 bundles and 3 manifests",
+        "wrote .kars/bundles/kustomization.yaml",
+        "compile: wrote 3 bundles, 3 manifests and the kustomization guard",
     ]
 
 
