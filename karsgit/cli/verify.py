@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from karsgit.run.check import run_check
 from karsgit.run.verify import SignatureCheck, verify_repo
 from karsgit.settings import Settings
 
+if TYPE_CHECKING:
+    from karsgit.signing.offline import OfflineRoot
+
 _PATH = click.Path(dir_okay=False, path_type=Path)
 
 
@@ -30,6 +34,12 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--cert-oidc-issuer", help="Exact OIDC issuer of the keyless signer.")
 @click.option("--signer-policy", type=_PATH, help="The controller's signer-policy ConfigMap.")
 @click.option("--trust-config", type=_PATH, help="Sigstore trusted root or client trust config.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Keyless without --trust-config: use the public-good root sigstore-python"
+    " cached or embeds, without the network (the one used is named).",
+)
 @format_option
 @color_option
 @config_option
@@ -39,6 +49,7 @@ def verify(
     cert_oidc_issuer: str | None,
     signer_policy: Path | None,
     trust_config: Path | None,
+    offline: bool,
     formats: tuple[str, ...],
     color: str,
     config: Path | None,
@@ -52,7 +63,7 @@ def verify(
         parse_format(spec)  # a usage error before any work
     settings = settings_for(config)
     check = _signature_check(
-        settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config
+        settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config, offline
     )
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
@@ -69,6 +80,7 @@ def _signature_check(
     issuer: str | None,
     policy_file: Path | None,
     trust: Path | None,
+    offline: bool = False,
 ) -> SignatureCheck | None:
     from karsgit.signing import SignerPolicy
     from karsgit.signing import trust as trusts
@@ -90,10 +102,20 @@ def _signature_check(
     if key is not None:
         return trusts.key_check(key)
     if identity and issuer:
-        return trusts.keyless_check(trust, SignerPolicy.exact(identity, issuer))
-    if policy_file is not None:
-        return trusts.keyless_check(trust, trusts.configmap_policy(policy_file))
-    return None
+        policy = SignerPolicy.exact(identity, issuer)
+    elif policy_file is not None:
+        policy = trusts.configmap_policy(policy_file)
+    else:
+        return None
+    return trusts.keyless_check(trust, policy, _offline_root() if offline and not trust else None)
+
+
+def _offline_root() -> OfflineRoot:
+    from karsgit.signing.offline import public_good_offline
+
+    root = public_good_offline()
+    click.echo(f"karsgit: note: offline: public-good trust root from {root.source}", err=True)
+    return root
 
 
 def _config_path(settings: Settings, value: str | None) -> Path | None:

@@ -88,10 +88,11 @@ class KeylessSigner:
 class KeylessVerifier:
     """Verifies keyless bundles offline against one trusted root (load once, verify many)."""
 
-    def __init__(self, trust: Path | None = None) -> None:
+    def __init__(self, trust: Path | None = None, root: TrustedRoot | None = None) -> None:
         from sigstore.verify import Verifier
 
-        self._verifier: Verifier = Verifier(trusted_root=load_trusted_root(trust))
+        trusted = root if root is not None else load_trusted_root(trust)
+        self._verifier: Verifier = Verifier(trusted_root=trusted)
 
     def verify(self, bundle_json: bytes, data: bytes, policy: SignerPolicy) -> SignerIdentity:
         """Return the signer, or raise SignatureInvalid / SignerMismatch / MalformedBundle.

@@ -6,10 +6,14 @@ signer-policy ConfigMap read from the repo).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from karsgit.errors import SigningError
 from karsgit.run.verify import SignatureCheck
 from karsgit.signing import SignerPolicy
+
+if TYPE_CHECKING:
+    from karsgit.signing.offline import OfflineRoot
 
 ISSUERS_KEY = "fulcioIssuers"
 SANS_KEY = "sanPatterns"
@@ -33,10 +37,12 @@ def key_check(public_key_path: Path) -> SignatureCheck:
     return check
 
 
-def keyless_check(trust: Path | None, policy: SignerPolicy) -> SignatureCheck:
+def keyless_check(
+    trust: Path | None, policy: SignerPolicy, offline: OfflineRoot | None = None
+) -> SignatureCheck:
     from karsgit.signing import KeylessVerifier
 
-    verifier = KeylessVerifier(trust)
+    verifier = KeylessVerifier(trust, offline.root if offline is not None else None)
 
     def check(bundle_json: bytes, sig: bytes | None, data: bytes) -> None:
         verifier.verify(bundle_json, data, policy)
