@@ -67,6 +67,27 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = {"verbose": verbose}
 
 
+# The libraries of the 'sign' extra (pyproject.toml): the check hooks run without them.
+_SIGN_MODULES = frozenset({"sigstore", "cryptography", "nacl"})
+SIGN_EXTRA_HINT = (
+    "install it where karsgit is installed: pip install '.[sign]' in a clone, or "
+    "'karsgit[sign] @ git+URL@TAG' (docs/signing.md)"
+)
+
+
+def require_sign_extra() -> None:
+    """Raise the missing library's ModuleNotFoundError (the boundary words it)."""
+    import importlib.util
+
+    for name in sorted(_SIGN_MODULES):
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+def _signing_module(name: str | None) -> bool:
+    return (name or "").split(".", 1)[0] in _SIGN_MODULES
+
+
 def _fail(code: ExitCode, message: str, hint: str = "") -> NoReturn:
     click.echo(f"karsgit: error: {message}", err=True)
     if hint:
@@ -97,6 +118,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except BrokenPipeError:
         sys.exit(int(ExitCode.OK))
     except Exception as error:  # the internal-error boundary
+        if isinstance(error, ModuleNotFoundError) and _signing_module(error.name):
+            _fail(
+                ExitCode.CANNOT_RUN,
+                f"signing needs the 'sign' extra of karsgit ({error.name} is not installed)",
+                SIGN_EXTRA_HINT,
+            )
         if verbose:
             traceback.print_exc()
         _fail(

@@ -75,8 +75,10 @@ def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settin
 def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
     if no_sign or settings.signing.get("mode") == "none":
         return None
+    from karsgit.cli import require_sign_extra
     from karsgit.cli.sign import signing_mode  # the sign command's own resolution of signing.*
 
+    require_sign_extra()  # before the edit is written, not after
     try:
         return signing_mode(settings, None, False, None)
     except UsageError as error:

@@ -82,9 +82,6 @@ def _signature_check(
     trust: Path | None,
     offline: bool = False,
 ) -> SignatureCheck | None:
-    from karsgit.signing import SignerPolicy
-    from karsgit.signing import trust as trusts
-
     configured = settings.signing
     if bool(identity) != bool(issuer):
         raise UsageError("--cert-identity and --cert-oidc-issuer go together", "pass both")
@@ -99,6 +96,11 @@ def _signature_check(
         )
         identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
         policy_file = _config_path(settings, configured.get("signer_policy"))
+    if not (key or (identity and issuer) or policy_file):
+        return None  # presence only: no signing library needed
+    from karsgit.signing import SignerPolicy
+    from karsgit.signing import trust as trusts
+
     if key is not None:
         return trusts.key_check(key)
     if identity and issuer:
