@@ -24,7 +24,7 @@ def _env_python(home: Path, repo_key: str) -> Path:
 
 
 def _importable(python: Path) -> list[str]:
-    probe = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m)))"
+    probe = "import importlib.util as u, sys; print(*[m for m in sys.argv[1:] if u.find_spec(m)])"
     done = subprocess.run(
         [str(python), "-c", probe, *SIGNING], capture_output=True, text=True, check=True
     )
@@ -73,11 +73,12 @@ def test_hooks_run_in_their_environments(repo: Repo, installed) -> None:  # type
 
 
 def test_signing_without_the_extra_is_one_line(repo: Repo, installed, hook_source) -> None:  # type: ignore[no-untyped-def]
-    karsgit = _env_python(installed, str(hook_source[0])).parent / "karsgit"
-    done = subprocess.run(
-        [str(karsgit), "sign", "--key", "cosign.key"], cwd=repo.path, capture_output=True,
-        text=True,
-    )  # fmt: skip
+    karsgit = str(_env_python(installed, str(hook_source[0])).parent / "karsgit")
+    repo.write("apps/agent.yaml", sandbox("agent"))
+    env = {"KARS_REGISTRY": "registry.example.test"}
+    compiled = run(repo.path, karsgit, "compile", **env)  # compile needs no signing library
+    assert compiled.returncode == 0, compiled.stderr
+    done = run(repo.path, karsgit, "sign", "--key", "cosign.key", **env)
     assert done.returncode == 3
     lines = done.stderr.splitlines()
     assert lines[0].startswith("karsgit: error: signing needs the 'sign' extra of karsgit (")
