@@ -31,3 +31,12 @@ def test_the_text_example_shows_every_finding_of_the_run() -> None:
     text = doc.split("## text", 1)[1].split("```\n", 2)[1]
     assert "(yaml-ambiguous-scalar)" in text
     assert "3 errors, 0 warnings in 1 file (1 file checked)" in text
+
+
+def test_diff_md_example_is_a_real_run() -> None:
+    on_disk = (ROOT / "docs/diff.md").read_text(encoding="utf-8")
+    assert "<!-- real output: diff scenario -->" in on_disk
+    assert _generator().render_diff(on_disk) == on_disk, (
+        "docs/diff.md example is stale: run python tools/gen_format_examples.py"
+    )
+    assert "**stale**" in on_disk and "**missing**" in on_disk
