@@ -166,7 +166,10 @@ def load_trusted_root(path: Path | None) -> TrustedRoot:
     from sigstore.models import ClientTrustConfig, TrustedRoot
 
     if path is None:
-        return _production_trust().trusted_root
+        try:
+            return _production_trust().trusted_root
+        except SigningError as error:
+            raise SigningError(error.message, error.hint + "; verify also has --offline") from error
     doc = _read_trust_file(path)
     media = str(doc.get("mediaType", ""))
     if media.startswith(_CLIENT_TRUST_MEDIA):

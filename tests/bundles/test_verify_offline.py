@@ -85,3 +85,25 @@ def test_a_damaged_cache_is_a_one_line_error(signed, karsgit, fake, monkeypatch,
         "karsgit: error: the public-good trust root from sigstore-python's cache "
     )
     assert done.err.splitlines()[1].startswith("hint: run once with network access")
+
+
+def test_without_network_the_hint_names_offline(signed, karsgit, fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sigstore.errors import Error
+    from sigstore.models import ClientTrustConfig
+
+    def unreachable(*args: object, **kwargs: object) -> ClientTrustConfig:
+        raise Error("Failed to refresh TUF metadata")
+
+    # stands in for the TUF fetch failing without network (no test touches the internet)
+    monkeypatch.setattr(ClientTrustConfig, "production", unreachable)
+    done = karsgit(
+        "verify", "--cert-identity", DEFAULT_IDENTITY, "--cert-oidc-issuer",
+        fake.sigstore.oidc_issuer,
+    )  # fmt: skip
+    assert done.code == 3
+    lines = done.err.splitlines()
+    assert lines[0] == (
+        "karsgit: error: cannot fetch the public-good sigstore trust root: "
+        "Failed to refresh TUF metadata"
+    )
+    assert lines[1].endswith("; verify also has --offline")
