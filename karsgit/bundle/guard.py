@@ -11,6 +11,8 @@ kustomize tree that lists the directory, stop there (docs/bundles.md).
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from karsgit.settings import Settings
 
 GUARD_FILE = "kustomization.yaml"
@@ -35,6 +37,10 @@ def guard_missing(settings: Settings) -> bool:
     """True when the bundle directory has no kustomization file of any name.
 
     A kustomization the user wrote there is theirs: karsgit never replaces it.
+    Nor is one written at the repository root (``bundles.dir: .``): an empty
+    kustomization there would make every tool apply nothing at all.
     """
+    if not PurePosixPath(settings.bundle_dir.strip("/")).parts:
+        return False
     base = settings.root / settings.bundle_dir.strip("/")
     return not any((base / name).is_file() for name in _KUSTOMIZATION_NAMES)

@@ -119,3 +119,15 @@ def test_no_strict_sandbox_no_guard(repo, karsgit) -> None:  # type: ignore[no-u
     repo.commit()
     assert karsgit("compile").code == 0
     assert not (repo.path / ".kars").exists()
+
+
+def test_no_guard_at_the_repository_root(repo, karsgit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An empty kustomization at the root would make every tool apply nothing."""
+    monkeypatch.setenv("KARS_REGISTRY", "registry.example.test")
+    repo.write(".karsgit.yaml", "bundles:\n  dir: .\n")
+    repo.write("apps/agent.yaml", sandbox())
+    repo.commit()
+    assert karsgit("compile").code == 0
+    assert (repo.path / "kars-system/agent/allowlist.yaml").is_file()
+    assert not (repo.path / "kustomization.yaml").exists()
+    assert karsgit("compile", "--check").code == 0
