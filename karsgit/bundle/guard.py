@@ -11,8 +11,9 @@ kustomize tree that lists the directory, stop there (docs/bundles.md).
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from karsgit.bundle.plan import BUNDLE_FILE
 from karsgit.settings import Settings
 
 GUARD_FILE = "kustomization.yaml"
@@ -37,10 +38,33 @@ def guard_missing(settings: Settings) -> bool:
     """True when the bundle directory has no kustomization file of any name.
 
     A kustomization the user wrote there is theirs: karsgit never replaces it.
-    Nor is one written at the repository root (``bundles.dir: .``): an empty
-    kustomization there would make every tool apply nothing at all.
+    Nor is one written where the directory holds anything but bundles (or is
+    the repository root, ``bundles.dir: .``): an empty kustomization there would
+    hide the manifests beside the bundles from every tool.
     """
     if not PurePosixPath(settings.bundle_dir.strip("/")).parts:
         return False
     base = settings.root / settings.bundle_dir.strip("/")
-    return not any((base / name).is_file() for name in _KUSTOMIZATION_NAMES)
+    if any((base / name).is_file() for name in _KUSTOMIZATION_NAMES):
+        return False
+    return _bundles_only(base)
+
+
+def _bundles_only(base: Path) -> bool:
+    """``<namespace>/<name>/allowlist.yaml*`` and nothing else below ``base``
+    (a directory compile has not made yet will hold only bundles)."""
+    if not base.exists():
+        return True
+    try:
+        for namespace in base.iterdir():
+            if not namespace.is_dir() or namespace.is_symlink():
+                return False
+            for name in namespace.iterdir():
+                if not name.is_dir() or name.is_symlink():
+                    return False
+                # atomic writes leave '.allowlist.yaml.*.tmp' when killed
+                if any(not f.name.lstrip(".").startswith(BUNDLE_FILE) for f in name.iterdir()):
+                    return False
+    except OSError:
+        return False
+    return True

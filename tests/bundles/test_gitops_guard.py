@@ -131,3 +131,14 @@ def test_no_guard_at_the_repository_root(repo, karsgit, monkeypatch) -> None:  #
     assert (repo.path / "kars-system/agent/allowlist.yaml").is_file()
     assert not (repo.path / "kustomization.yaml").exists()
     assert karsgit("compile", "--check").code == 0
+
+
+def test_no_guard_where_manifests_share_the_bundle_directory(repo, karsgit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An empty kustomization would hide the manifests beside the bundles from Flux."""
+    monkeypatch.setenv("KARS_REGISTRY", "registry.example.test")
+    repo.write(".karsgit.yaml", "bundles:\n  dir: clusters\n")
+    repo.write("clusters/apps/agent.yaml", sandbox())
+    repo.commit()
+    assert karsgit("compile").code == 0
+    assert (repo.path / "clusters/kars-system/agent/allowlist.yaml").is_file()
+    assert not (repo.path / "clusters/kustomization.yaml").exists()
