@@ -70,11 +70,40 @@ def _validate(path: Path, data: Any, doc: Any) -> None:
         line = doc.key_pos(found.at).line
         known = _known_keys(load_schema("config.schema.json"))
         raise ConfigError(f"{path}:{line}: unknown key '{_dotted(found.at)}'", known)
-    line = doc.pos(found.at).line if doc else 1
+    position = doc.pos(found.at) if doc else None
+    line = position.line if position else 1
+    key = _dotted(found.at) or "<root>"
+    value = _value_at(data, found.at)
+    if isinstance(value, bool) and position is not None:
+        # the cluster's YAML 1.1 reads off/on/yes/no as booleans, and so does karsgit
+        written = _token(path, position.line, position.column) or str(value).lower()
+        raise ConfigError(
+            f"{path}:{line}: key '{key}': {written} is read as the boolean {str(value).lower()}"
+            ", not a string",
+            f'quote it: {found.at[-1]}: "{written}"',
+        )
     raise ConfigError(
-        f"{path}:{line}: key '{_dotted(found.at) or '<root>'}': {found.message}",
+        f"{path}:{line}: key '{key}': {found.message}",
         "see docs/configuration.md for the accepted values",
     )
+
+
+def _value_at(data: Any, at: tuple[Any, ...]) -> Any:
+    for part in at:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _token(path: Path, line: int, column: int) -> str:
+    """The scalar as written at a 1-based position (the config is small and already read)."""
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()[line - 1][column - 1 :]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
+    return text.split("#", 1)[0].strip().rstrip(",}]").strip()
 
 
 def _dotted(at: tuple[Any, ...]) -> str:
@@ -98,6 +127,7 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         strict_namespaces=tuple(data.get("strict_namespaces", ())),
         deny_all_annotation=data.get("deny_all_annotation", Settings.deny_all_annotation),
         ttl_ceiling=_ttl_ceiling(path, data.get("approvals", {}), doc),
+        ttl_ceiling_text=data.get("approvals", {}).get("ttl_ceiling"),
         bundle_dir=bundles.get("dir", Settings.bundle_dir),
         registry=bundles.get("registry", "") or _environment()["registry"],
         repository=bundles.get("repository", Settings.repository),

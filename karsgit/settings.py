@@ -33,6 +33,8 @@ class Settings:
     strict_namespaces: tuple[str, ...] = ()
     deny_all_annotation: str = "karsgit.io/deny-all"
     ttl_ceiling: timedelta = TTL_DEFAULT_CEILING
+    # as written in the config, so messages quote the user's own spelling
+    ttl_ceiling_text: str | None = None
     bundle_dir: str = ".kars/bundles"
     registry: str = ""
     repository: str = "policy/egress-allowlist/{name}"

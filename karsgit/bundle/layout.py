@@ -15,6 +15,10 @@ BUNDLE_FILE = "allowlist.yaml"
 SIGSTORE_SUFFIX = ".sigstore.json"
 SIG_SUFFIX = ".sig"
 SIGSTORE_FILE = BUNDLE_FILE + SIGSTORE_SUFFIX
+# The keyless signature the controller reads (the content of the sha256-<hex>.sig tag).
+COSIGN_FILE = "allowlist.cosign.json"
+# The empty kustomization at the top of the bundle directory (karsgit.bundle.guard).
+GUARD_FILE = "kustomization.yaml"
 # kubectl applies a namespace-less object to the context namespace; karsgit
 # files it under "default" (namespace-missing already warns about it).
 DEFAULT_NAMESPACE = "default"
@@ -33,10 +37,14 @@ def bundle_rel(settings: Settings, ref: ObjectRef, leaf: str = BUNDLE_FILE) -> s
     return f"{bundle_root(settings)}/{namespace_of(ref)}/{ref.name}/{leaf}"
 
 
+def guard_rel(settings: Settings) -> str:
+    return f"{bundle_root(settings)}/{GUARD_FILE}"
+
+
 def is_bundle_file(settings: Settings, path: str) -> bool:
-    """True for a bundle or its signature bundle, where compile and sign put them."""
+    """True for a bundle or a signature of it, where compile and sign put them."""
     parts = _parts(settings, path)
-    return parts is not None and parts[2] in (BUNDLE_FILE, SIGSTORE_FILE)
+    return parts is not None and parts[2] in (BUNDLE_FILE, SIGSTORE_FILE, COSIGN_FILE)
 
 
 def sandbox_of(settings: Settings, path: str, known: Iterable[ObjectRef] = ()) -> ObjectRef | None:

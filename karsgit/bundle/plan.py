@@ -7,6 +7,7 @@ plan into writes, ``verify`` into findings (docs/bundles.md).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from karsgit.source.objects import STRICT, KarsObject, ObjectRef, Sandbox
 
 REF_PATH = ("spec", "networkPolicy", "allowlistRef")
 REF_KEYS = ("registry", "repository", "digest", "artifactType")
+# schemas/karssandbox.schema.json and the config schema: allowlistRef.registry
+_BARE_HOST = re.compile(r"[^/\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +51,24 @@ class Target:
 def registry_for(settings: Settings, sandbox: Sandbox | None = None) -> str:
     """Config ``bundles.registry``, else ``KARS_REGISTRY``, else the ref's own registry."""
     if settings.registry:
-        return settings.registry
+        # the config schema holds bundles.registry to a bare host; KARS_REGISTRY is held here
+        return _bare_registry(settings.registry)
     existing = (sandbox.allowlist_ref or {}) if sandbox is not None else {}
     registry = existing.get("registry")
     return registry if isinstance(registry, str) else ""
+
+
+def _bare_registry(value: str) -> str:
+    """The environment's registry, held to what the CRD admits before it reaches a ref."""
+    if _BARE_HOST.fullmatch(value):
+        return value
+    host = value.split("/", 1)[0].strip()
+    raise ConfigError(
+        f"{REGISTRY_ENV} '{value}' is not a bare registry host: allowlistRef.registry "
+        "takes no path or whitespace",
+        f"set {REGISTRY_ENV}={host} and put the path in bundles.repository "
+        "(e.g. 'team/policy/egress-allowlist/{name}')",
+    )
 
 
 def require_registry(settings: Settings, sandbox: Sandbox) -> str:
@@ -109,6 +126,14 @@ def render(endpoints: tuple[Endpoint, ...], current: bytes | None) -> bytes:
     if not endpoints:
         return canon.deny_all_bytes(generation)
     return canon.canonical_bytes(generation, endpoints)
+
+
+def compiled_bytes(settings: Settings, sandbox: Sandbox, current: bytes | None) -> bytes | None:
+    """What compile writes for a sandbox next to ``current``; None when it writes nothing."""
+    if sandbox.mode != STRICT:
+        return None
+    endpoints = source_endpoints(sandbox, settings)
+    return render(endpoints, current) if endpoints is not None else None
 
 
 def _generation_only(current: bytes) -> canon.ParsedBundle | None:

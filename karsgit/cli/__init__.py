@@ -66,6 +66,18 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = {"verbose": verbose}
 
 
+SIGN_EXTRA_HINT = (
+    "install it where karsgit is installed: pip install '.[sign]' in a clone, or "
+    "'karsgit[sign] @ git+URL@TAG' (docs/signing.md)"
+)
+
+
+def _signing_module(name: str | None) -> bool:
+    from karsgit.cli.common import SIGN_MODULES
+
+    return (name or "").split(".", 1)[0] in SIGN_MODULES
+
+
 def _fail(code: ExitCode, message: str, hint: str = "") -> NoReturn:
     click.echo(f"karsgit: error: {message}", err=True)
     if hint:
@@ -96,6 +108,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except BrokenPipeError:
         sys.exit(int(ExitCode.OK))
     except Exception as error:  # the internal-error boundary
+        if isinstance(error, ModuleNotFoundError) and _signing_module(error.name):
+            _fail(
+                ExitCode.CANNOT_RUN,
+                f"signing needs the 'sign' extra of karsgit ({error.name} is not installed)",
+                SIGN_EXTRA_HINT,
+            )
         if verbose:
             import traceback  # only here: it costs the hook path ~5 ms to import
 

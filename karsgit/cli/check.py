@@ -60,7 +60,9 @@ def check(
         result = run_base_check(settings, base, paths)
     else:
         result = run_check(settings, paths, progress_meter())
-    emit_report(result.findings, result, formats, color)
+    emit_report(
+        result.findings, result, formats, color, fail_on=settings.fail_on, root=settings.root
+    )
     return int(exit_code(result.findings, settings.fail_on))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import click
@@ -47,18 +48,41 @@ def emit_report(
     formats: Sequence[str],
     color: str,
     command: str = "check",
+    fail_on: Severity = Severity.ERROR,
+    root: Path | None = None,
 ) -> None:
-    """Render the findings in every requested format (parsed first: a bad one fails early)."""
+    """Render the findings in every requested format (parsed first: a bad one fails early).
+
+    The formats a person or an editor opens (text, parsable) show paths relative
+    to the working directory, as yamllint and ruff do; the formats a service
+    resolves against the repository (json, sarif, github, junit) keep
+    repository-relative paths (docs/formats.md).
+    """
     from karsgit import __version__
     from karsgit.report import ReportData, render
     from karsgit.rules import catalog
 
     targets = [parse_format(spec) for spec in formats] or [("text", None)]
     data = ReportData(
-        findings, result.files_checked, len(result.objects), catalog(), __version__, command
-    )
+        findings, result.files_checked, len(result.objects), catalog(), __version__, command,
+        fail_on,
+    )  # fmt: skip
+    local = replace(data, findings=from_cwd(findings, root)) if root is not None else data
     for name, target in targets:
-        write_output(render(name, data, color=use_color(color) and target is None), target)
+        shown = local if name in ("text", "parsable") else data
+        write_output(render(name, shown, color=use_color(color) and target is None), target)
+
+
+def from_cwd(findings: Sequence[Finding], root: Path) -> list[Finding]:
+    """Findings with paths relative to the working directory, when that is below the root."""
+    here, top = Path.cwd().resolve(), root.resolve()
+    if here == top or not here.is_relative_to(top):
+        return list(findings)
+    return [replace(f, path=_relative(top / f.path, here)) for f in findings]
+
+
+def _relative(path: Path, here: Path) -> str:
+    return PurePosixPath(os.path.relpath(path, here)).as_posix()
 
 
 def progress_meter() -> Callable[[int, int], None] | None:
@@ -83,8 +107,6 @@ def repo_root(start: Path | None = None) -> Path:
 def settings_for(config: Path | None, fail_on: str | None = None) -> Settings:
     settings = load_settings(repo_root(), config)
     if fail_on:
-        from dataclasses import replace
-
         settings = replace(settings, fail_on=Severity.parse(fail_on))
     return settings
 
@@ -114,3 +136,16 @@ def write_output(text: str, target: str | None) -> None:
     from karsgit.edit.files import atomic_write
 
     atomic_write(Path(target), text.encode("utf-8"))
+
+
+def require_sign_extra() -> None:
+    """Raise the missing library's ModuleNotFoundError (the boundary words it)."""
+    import importlib.util
+
+    for name in sorted(SIGN_MODULES):
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+# The libraries of the 'sign' extra (pyproject.toml): the check hooks run without them.
+SIGN_MODULES = frozenset({"sigstore", "cryptography", "nacl"})

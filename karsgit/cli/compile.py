@@ -20,8 +20,12 @@ from karsgit.run.compile import blocking, compile_repo
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
+@click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @config_option
-def compile_command(dry: bool, color: str, config: Path | None) -> int:
+@click.pass_context
+def compile_command(
+    ctx: click.Context, dry: bool, color: str, verbose: bool, config: Path | None
+) -> int:
     """Write the canonical allowlist bundle of every Strict sandbox.
 
     Bundles go to <bundles.dir>/<namespace>/<name>/allowlist.yaml and each
@@ -42,8 +46,28 @@ def compile_command(dry: bool, color: str, config: Path | None) -> int:
         for change in outcome.changes:
             click.echo(change.describe())
         return int(ExitCode.FINDINGS if outcome.changes else ExitCode.OK)
-    for path in outcome.written:
-        click.echo(f"wrote {path}")
+    listed = verbose or bool((ctx.obj or {}).get("verbose"))
+    if listed:
+        for path in outcome.written:
+            click.echo(f"wrote {path}")
+    if outcome.written:  # a no-op run stays silent, as hooks expect
+        click.echo(_summary(settings.bundle_dir, outcome.written, listed))
     for change in outcome.unresolved:
         click.echo(change.describe(), err=True)
     return int(ExitCode.FINDINGS if outcome.unresolved else ExitCode.OK)
+
+
+def _summary(bundle_dir: str, written: list[str], listed: bool) -> str:
+    """One line however many files: a 2,000-sandbox repo is not 3,000 lines of 'wrote'."""
+    prefix = bundle_dir.strip("/") + "/"
+    ours = [path for path in written if path.startswith(prefix)]
+    bundles = sum(1 for path in ours if path.count("/") > prefix.count("/"))
+    parts = [_plural(bundles, "bundle"), _plural(len(written) - len(ours), "manifest")]
+    if len(ours) > bundles:
+        parts.append("the kustomization guard")
+    tail = "" if listed else " (-v lists them)"
+    return f"compile: wrote {', '.join(parts[:-1])} and {parts[-1]}{tail}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

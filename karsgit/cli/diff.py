@@ -34,6 +34,7 @@ def diff(
     Only the files that differ are read, from git objects (no checkout).
     """
     from karsgit.bundle.layout import bundle_rel
+    from karsgit.bundle.plan import compiled_bytes
     from karsgit.normalize.unsafe import public_suffix
     from karsgit.report.diff import render
     from karsgit.run.diff import compute
@@ -49,6 +50,7 @@ def diff(
         lambda ref, leaf: bundle_rel(settings, ref, leaf),
         public_suffix,
         names,
+        lambda sandbox, current: compiled_bytes(settings, sandbox, current),
     )
     write_output(render(result, fmt), output)
     return 0

@@ -56,10 +56,12 @@ class EgressGroup(click.Group):
 
 
 def _echo_findings(findings: Sequence[Finding]) -> None:
-    from karsgit.run.egress_apply import refusal
+    """The findings exactly as 'karsgit check' prints them (text format, by file)."""
+    from karsgit.findings import sort_findings
+    from karsgit.report.text import findings_block
 
     if findings:
-        click.echo(refusal(findings), err=True)
+        click.echo(findings_block(sort_findings(findings)), err=True)
 
 
 def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settings, Any, Sandbox]:
@@ -73,8 +75,10 @@ def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settin
 def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
     if no_sign or settings.signing.get("mode") == "none":
         return None
+    from karsgit.cli.common import require_sign_extra
     from karsgit.cli.sign import signing_mode  # the sign command's own resolution of signing.*
 
+    require_sign_extra()  # before the edit is written, not after
     try:
         return signing_mode(settings, None, False, None)
     except UsageError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from karsgit.run.check import run_check
 from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
 
+if TYPE_CHECKING:
+    from karsgit.signing.offline import OfflineRoot
+
 _PATH = click.Path(dir_okay=False, path_type=Path)
 
 
@@ -32,6 +36,12 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--cert-oidc-issuer", help="Exact OIDC issuer of the keyless signer.")
 @click.option("--signer-policy", type=_PATH, help="The controller's signer-policy ConfigMap.")
 @click.option("--trust-config", type=_PATH, help="Sigstore trusted root or client trust config.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Keyless without --trust-config: use the public-good root sigstore-python"
+    " cached or embeds, without the network (the one used is named).",
+)
 @format_option
 @color_option
 @config_option
@@ -41,6 +51,7 @@ def verify(
     cert_oidc_issuer: str | None,
     signer_policy: Path | None,
     trust_config: Path | None,
+    offline: bool,
     formats: tuple[str, ...],
     color: str,
     config: Path | None,
@@ -56,7 +67,7 @@ def verify(
         parse_format(spec)  # a usage error before any work
     settings = settings_for(config)
     check = _signature_check(
-        settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config
+        settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config, offline
     )
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
@@ -68,7 +79,7 @@ def verify(
     if not (signer_policy or key or cert_identity):
         signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
     findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
-    emit_report(findings, result, formats, color, "verify")
+    emit_report(findings, result, formats, color, "verify", settings.fail_on, settings.root)
     return int(exit_code(findings, settings.fail_on))
 
 
@@ -79,10 +90,8 @@ def _signature_check(
     issuer: str | None,
     policy_file: Path | None,
     trust: Path | None,
+    offline: bool = False,
 ) -> SignatureCheck | CosignCheck | None:
-    from karsgit.signing import SignerPolicy
-    from karsgit.signing import trust as trusts
-
     configured = settings.signing
     if bool(identity) != bool(issuer):
         raise UsageError("--cert-identity and --cert-oidc-issuer go together", "pass both")
@@ -96,18 +105,32 @@ def _signature_check(
             key = configured_public_key(settings)
         identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
         policy_file = _config_path(settings, configured.get("signer_policy"))
+    if not (key or (identity and issuer) or policy_file):
+        return None  # presence only: no signing library needed
+    from karsgit.signing import SignerPolicy
+    from karsgit.signing import trust as trusts
+
     if key is not None:
         return trusts.key_check(key)
     if identity and issuer:
-        return trusts.keyless_check(trust, SignerPolicy.exact(identity, issuer))
-    if policy_file is not None:
-        return trusts.keyless_check(trust, trusts.configmap_policy(policy_file))
-    return None
+        policy = SignerPolicy.exact(identity, issuer)
+    elif policy_file is not None:
+        policy = trusts.configmap_policy(policy_file)
+    else:
+        return None
+    return trusts.keyless_check(trust, policy, _offline_root() if offline and not trust else None)
+
+
+def _offline_root() -> OfflineRoot:
+    from karsgit.signing.offline import public_good_offline
+
+    root = public_good_offline()
+    click.echo(f"karsgit: note: offline: public-good trust root from {root.source}", err=True)
+    return root
 
 
 def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Finding]:
     """Lint the signer policy that is the trust of this run."""
-    from karsgit.findings import sort_findings
     from karsgit.rules import engine
     from karsgit.rules.signerpolicy import policy_hits
 
@@ -120,7 +143,8 @@ def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Findi
     shown = os.path.relpath(policy_file.resolve(), settings.root)
     if shown.startswith(".."):
         shown = str(policy_file)
-    return sort_findings(engine.stamp(shown, list(policy_hits(shown, text)), settings))
+    hits = [(shown, hit) for hit in policy_hits(shown, text)]
+    return engine.finalize(hits, settings, {shown: text})
 
 
 def _config_path(settings: Settings, value: str | None) -> Path | None:

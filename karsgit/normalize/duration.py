@@ -42,7 +42,9 @@ def parse_ttl(text: object) -> timedelta | TtlError:
     match = _GRAMMAR.fullmatch(text)
     if match is None:
         return _diagnose(text, shown)
-    if text in ("P", "PT") or text.endswith("T"):
+    # A trailing 'T' after a value ('P1DT') passes the CRD pattern and the
+    # controller's parser (it only needs one component); a bare 'P' or 'PT' does not.
+    if text in ("P", "PT"):
         return TtlError(f"{shown} has no value after '{text[-1]}'")
     # Digit runs are capped before int(): Python refuses over 4300 digits, and
     # timedelta overflows long before 16.
@@ -85,14 +87,25 @@ def _unit_error(text: str, shown: str) -> TtlError:
     return TtlError(f"{shown} is not an iso-8601 duration of days, hours, minutes and seconds")
 
 
-def exceeds(ttl: timedelta, ceiling: timedelta = DEFAULT_CEILING) -> TtlError | None:
-    """Why a parsed TTL is above a ceiling (the cluster's, or the 7-day hard one)."""
+def exceeds(
+    ttl: timedelta,
+    ceiling: timedelta = DEFAULT_CEILING,
+    *,
+    ttl_text: str | None = None,
+    ceiling_text: str | None = None,
+) -> TtlError | None:
+    """Why a parsed TTL is above a ceiling (the cluster's, or the 7-day hard one).
+
+    The texts, when given, are shown as written: a config that says 'PT24H' is
+    quoted as 'PT24H', not as the equal 'P1D'.
+    """
     limit = min(ceiling, HARD_CEILING)
     if ttl <= limit:
         return None
     which = "hard ceiling" if limit == HARD_CEILING else "ceiling"
-    fact = f"ttl {format_ttl(ttl)} is longer than the {which} of {format_ttl(limit)}"
-    return TtlError(fact, f"use at most {format_ttl(limit)}")
+    shown_limit = ceiling_text if ceiling_text and limit == ceiling else format_ttl(limit)
+    fact = f"ttl {ttl_text or format_ttl(ttl)} is longer than the {which} of {shown_limit}"
+    return TtlError(fact, f"use at most {shown_limit}")
 
 
 def format_ttl(ttl: timedelta) -> str:

@@ -23,6 +23,9 @@ class ReportData:
     rules: Mapping[str, RuleInfo]
     tool_version: str
     command: str = "check"
+    # The run's failure threshold: formats with a pass/fail notion (junit) fail
+    # exactly the findings that make the exit code 1.
+    fail_on: Severity = Severity.ERROR
 
     def ordered(self) -> list[Finding]:
         """All findings, suppressed ones included, in report order."""

@@ -13,11 +13,14 @@ from karsgit.run.diff import EgressDiff, SandboxDiff
 
 FORMATS = ("markdown", "json", "text")
 NOTHING = "no egress changes"
+# The json shape's version, as in the check report: bumped on a breaking change.
+JSON_VERSION = 1
 
 
 def render(diff: EgressDiff, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(asdict(diff), indent=2, sort_keys=True) + "\n"
+        document = {"version": JSON_VERSION, **asdict(diff)}
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
     if fmt == "markdown":
         return _markdown(diff)
     return _text(diff)
@@ -42,8 +45,16 @@ def _approvals(entry: SandboxDiff) -> str:
 
 def _bundle(entry: SandboxDiff) -> str:
     if entry.bundle_before == entry.bundle_after:
-        return _short(entry.bundle_after)
-    return f"{_short(entry.bundle_before)} → {_short(entry.bundle_after)}"
+        shown = _short(entry.bundle_after)
+    else:
+        shown = f"{_short(entry.bundle_before)} → {_short(entry.bundle_after)}"
+    return shown
+
+
+def _flag(entry: SandboxDiff) -> str:
+    """' **stale**' or ' **missing**' after the digest: what the controller would miss."""
+    flag = entry.bundle.split(":", 1)[0]
+    return f" **{flag}**" if flag in ("stale", "missing") else ""
 
 
 def _heading(diff: EgressDiff) -> str:
@@ -62,7 +73,7 @@ def _markdown(diff: EgressDiff) -> str:
     for e in diff.sandboxes:
         lines.append(
             f"| `{e.namespace}/{e.name}` | {e.status} | {len(e.added)} | {len(e.removed)} "
-            f"| {_mode(e)} | {_approvals(e)} | `{_bundle(e)}` | {e.signature} |"
+            f"| {_mode(e)} | {_approvals(e)} | `{_bundle(e)}`{_flag(e)} | {e.signature} |"
         )
     for e in diff.sandboxes:
         lines += [
@@ -89,6 +100,8 @@ def _details(e: SandboxDiff, bullet: str) -> list[str]:
         )
     if e.bundle_before != e.bundle_after:
         out.append(f"{bullet}bundle {_short(e.bundle_before)} → {_short(e.bundle_after)}")
+    if e.bundle and e.bundle != "current":
+        out.append(f"{bullet}bundle {e.bundle}")
     out.append(f"{bullet}signature: {e.signature}")
     return out
 

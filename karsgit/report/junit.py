@@ -1,7 +1,9 @@
 """JUnit XML, the test report shape GitLab, Jenkins and Azure Pipelines display.
 
-One ``testsuite`` per file with findings, one ``testcase`` per finding: errors and
-warnings fail it, info passes with the message in ``system-out``. Files without
+One ``testsuite`` per file with findings, one ``testcase`` per finding: a finding
+at or above the run's failure threshold (``fail_on``, error by default) fails it,
+one below passes with the message in ``system-out`` (a report that shows failures
+must not sit beside exit code 0). Files without
 findings are summed up in one passing testcase of a closing ``karsgit`` suite,
 because the report knows how many files were checked, not which.
 """
@@ -23,7 +25,7 @@ def render(data: ReportData) -> str:
     root = ET.Element("testsuites", name=f"karsgit {data.command}")
     findings = data.visible()
     for path, group in groupby(findings, key=lambda f: f.path):
-        root.append(_suite(path, list(group)))
+        root.append(_suite(path, list(group), data.fail_on))
     clean = data.files_checked - len({f.path for f in findings})
     if clean > 0 or not findings:
         root.append(_clean_suite(clean))
@@ -32,19 +34,19 @@ def render(data: ReportData) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
-def _suite(path: str, findings: list[Finding]) -> ET.Element:
+def _suite(path: str, findings: list[Finding], fail_on: Severity) -> ET.Element:
     suite = ET.Element("testsuite", name=xml_safe(path))
     for finding in findings:
-        suite.append(_case(finding))
-    failures = sum(1 for f in findings if f.severity >= Severity.WARNING)
+        suite.append(_case(finding, fail_on))
+    failures = sum(1 for f in findings if f.severity >= fail_on)
     _set_counts(suite, len(findings), failures)
     return suite
 
 
-def _case(finding: Finding) -> ET.Element:
+def _case(finding: Finding, fail_on: Severity) -> ET.Element:
     case = ET.Element("testcase", name=case_name(finding), classname=xml_safe(finding.path))
     body = xml_safe(_body(finding))
-    if finding.severity >= Severity.WARNING:
+    if finding.severity >= fail_on:
         message = xml_safe(finding.message)
         failure = ET.SubElement(case, "failure", message=message, type=finding.severity.label)
         failure.text = body

@@ -36,6 +36,17 @@ def render(data: ReportData, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def findings_block(findings: list[Finding], *, color: bool = False) -> str:
+    """The per-file block of ``render`` without the summary: findings beside other output."""
+    paint = _Paint(color)
+    lines: list[str] = []
+    for path, group in groupby(findings, key=lambda f: f.path):
+        lines.append(paint(printable(path), _BOLD))
+        for finding in group:
+            lines.extend(_finding_lines(finding, paint))
+    return "\n".join(lines)
+
+
 def position(finding: Finding) -> str:
     """``line:col``; just the line when the column is unknown; empty for the whole file."""
     if finding.line <= 0:

@@ -125,7 +125,8 @@ The host rules of ``karsgit.rules.hosts`` apply to ``spec.hosts`` as well.
 ``approval-ttl-invalid``
     ``spec.ttl`` must follow the controller's grammar: an ISO-8601 duration with
     days before ``T`` and hours, minutes, seconds after it (``P1D``, ``PT2H``,
-    ``P1DT30M``), non-zero. Weeks, months and years pass the CRD's pattern but
+    ``P1DT30M``), non-zero. A trailing ``T`` after a value (``P1DT``) passes
+    both, so it passes here. Weeks, months and years pass the CRD's pattern but
     the controller rejects them at reconcile time.
 
     Fails:
@@ -445,7 +446,9 @@ def check_document(doc: Document, obj: KarsObject | None, settings: Settings) ->
     if not isinstance(ttl, timedelta):
         yield Hit("approval-ttl-invalid", doc.pos(_TTL), ttl.message, ttl.hint, "$.spec.ttl")
         return
-    too_long = exceeds(ttl, settings.ttl_ceiling)
+    too_long = exceeds(
+        ttl, settings.ttl_ceiling, ttl_text=obj.ttl, ceiling_text=settings.ttl_ceiling_text
+    )
     if too_long is not None:
         yield Hit(
             "approval-ttl-ceiling", doc.pos(_TTL), too_long.message, too_long.hint, "$.spec.ttl"

@@ -18,7 +18,14 @@ from karsgit.rules.base import RepoContext
 from karsgit.run.egress import Refused, label, split_endpoint
 from karsgit.run.egress_apply import file_findings
 from karsgit.settings import Settings
-from karsgit.source.objects import API_VERSION, APPROVAL, DEFAULT_PORT, KarsObject, Sandbox
+from karsgit.source.objects import (
+    API_VERSION,
+    APPROVAL,
+    DEFAULT_PORT,
+    Approval,
+    KarsObject,
+    Sandbox,
+)
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,8 @@ def plan_extra(
     now: datetime,
 ) -> Extra:
     """The approval file beside the sandbox manifest (or in ``request.directory``)."""
-    name = approval_name(sandbox, now)
     folder = request.directory or str(PurePosixPath(sandbox.location.path).parent)
-    path = str(PurePosixPath(folder) / f"{name}.yaml")
-    if (settings.root / path).exists():
-        raise Refused(f"{path} already exists", "wait a second and run the command again")
+    name, path = _free_name(settings, objects, sandbox, folder, approval_name(sandbox, now))
     text = approval_text(sandbox, name, request)
     findings, created = file_findings(settings, path, text)
     findings += _repo_findings(settings, path, [*objects, *created])
@@ -84,6 +88,27 @@ def plan_extra(
             errors,
         )
     return Extra(path, name, text, tuple(active(findings)))
+
+
+def _free_name(
+    settings: Settings, objects: Sequence[KarsObject], sandbox: Sandbox, folder: str, base: str
+) -> tuple[str, str]:
+    """The first of NAME, NAME-2, NAME-3, ... that neither a file nor an approval uses.
+
+    The name carries the second only: two calls in one second (a script granting
+    two hosts) must both get their own approval, not a refusal.
+    """
+    taken = {
+        o.ref.name
+        for o in objects
+        if isinstance(o, Approval) and o.ref.namespace == sandbox.ref.namespace
+    }
+    for n in range(1, 1000):
+        name = base if n == 1 else f"{base}-{n}"
+        path = str(PurePosixPath(folder) / f"{name}.yaml")
+        if name not in taken and not (settings.root / path).exists():
+            return name, path
+    raise Refused(f"{folder} already holds 999 approvals named {base}", "remove expired ones")
 
 
 def _repo_findings(settings: Settings, path: str, objects: list[KarsObject]) -> list[Finding]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from karsgit.bundle.guard import GUARD_BYTES, guard_missing, guard_rel
 from karsgit.bundle.plan import (
     REF_PATH,
     Target,
@@ -39,6 +40,7 @@ class Outdated:
             "stale": "bundle is stale",
             "ref": "allowlistRef is missing or out of date",
             "unsourced": "no inline allowedEndpoints and no committed bundle to keep",
+            "guard": "kustomization guard is missing (Flux would apply the bundles)",
         }[self.kind]
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {what} ({self.sandbox})"
@@ -88,8 +90,13 @@ def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> Com
     """Plan every Strict sandbox's bundle and ref; write them when ``write``."""
     targets = plan(settings, result.objects)
     outcome = CompileOutcome(changes_of(targets))
+    guard = bool(targets) and guard_missing(settings)
+    if guard:
+        outcome.changes.append(Outdated("guard", guard_rel(settings), "bundles.dir"))
     if write:
         outcome.written = _write(settings, targets, outcome.changes)
+        if guard and _write_file(settings.root / guard_rel(settings), GUARD_BYTES):
+            outcome.written.append(guard_rel(settings))
     return outcome
 
 

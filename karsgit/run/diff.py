@@ -13,13 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from karsgit.bundle.canonical import oci_manifest_digest
-from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE
+from karsgit.bundle.layout import BUNDLE_FILE, COSIGN_FILE, SIGSTORE_FILE
 from karsgit.normalize.endpoints import Endpoint, admits
 from karsgit.normalize.entries import normal_set
 from karsgit.source.objects import SANDBOX, Approval, KarsObject, ObjectRef, Sandbox
 from karsgit.source.revisions import Side
 
 BundlePath = Callable[[ObjectRef, str], str]
+# What compile would write for a sandbox given its committed bundle bytes; None
+# when nothing is compiled for it (Learn, no inline list, an invalid entry).
+Expected = Callable[[Sandbox, bytes | None], bytes | None]
+STALE = "stale: not recompiled after the endpoints changed (run 'karsgit compile')"
+MISSING = "missing: never compiled (run 'karsgit compile')"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class SandboxDiff:
     bundle_before: str | None = None
     bundle_after: str | None = None
     signature: str = "none"
+    # "current", STALE or MISSING for a sandbox compile writes a bundle for; "" otherwise
+    bundle: str = ""
 
 
 @dataclass
@@ -121,14 +128,39 @@ def _signature(old: Side, new: Side, paths: tuple[str, str]) -> str:
     return "signed (run 'karsgit verify' to check it)"
 
 
+def _bundle_state(after: Sandbox | None, new: Side, path: str, expected: Expected | None) -> str:
+    """Whether the head's bundle (and the ref's digest) is what compile would write now."""
+    if after is None or expected is None:
+        return ""
+    current = new.files.get(path)
+    want = expected(after, current)
+    if want is None:
+        return ""
+    if current is None:
+        return MISSING
+    digest = (after.allowlist_ref or {}).get("digest")
+    if want != current or digest != oci_manifest_digest(want):
+        return STALE
+    return "current"
+
+
 def _sandbox_diff(
-    ref: ObjectRef, old: Side, new: Side, where: BundlePath, suffix: Callable[[str], bool]
+    ref: ObjectRef,
+    old: Side,
+    new: Side,
+    where: BundlePath,
+    suffix: Callable[[str], bool],
+    expected: Expected | None = None,
 ) -> SandboxDiff:
     before, after = _sandbox(old.objects.get(ref)), _sandbox(new.objects.get(ref))
     status = _status(before, after)
     shown = after or before
     was, now = _endpoints(before), _endpoints(after)
-    paths = (where(ref, BUNDLE_FILE), where(ref, SIGSTORE_FILE))
+    # The cosign artifact is the signature the controller reads; a key-mode
+    # repository has only the Sigstore bundle over the YAML.
+    cosign = where(ref, COSIGN_FILE)
+    signed = cosign if cosign in new.files or cosign in old.files else where(ref, SIGSTORE_FILE)
+    paths = (where(ref, BUNDLE_FILE), signed)
     return SandboxDiff(
         ref.namespace,
         ref.name,
@@ -141,6 +173,7 @@ def _sandbox_diff(
         bundle_before=_digest(old, paths[0]),
         bundle_after=_digest(new, paths[0]),
         signature=_signature(old, new, paths),
+        bundle=_bundle_state(after, new, paths[0], expected),
     )
 
 
@@ -157,15 +190,25 @@ def _changed(entry: SandboxDiff, old: Side, new: Side) -> bool:
 
 
 def compute(
-    old: Side, new: Side, where: BundlePath, suffix: Callable[[str], bool], names: tuple[str, str]
+    old: Side,
+    new: Side,
+    where: BundlePath,
+    suffix: Callable[[str], bool],
+    names: tuple[str, str],
+    expected: Expected | None = None,
 ) -> EgressDiff:
-    """Every sandbox whose effective egress changed, in (namespace, name) order."""
+    """Every sandbox whose effective egress changed, in (namespace, name) order.
+
+    With ``expected``, each Strict sandbox's head bundle is also compared with
+    what compile would write: an unchanged digest next to changed endpoints is
+    a bundle nobody recompiled, and the controller would keep enforcing it.
+    """
     approvals = _approval_changes(old, new)
     refs = {r for side in (old, new) for r in side.objects if r.kind == SANDBOX}
     refs |= {ObjectRef(SANDBOX, ns, name) for ns, name in approvals}
     out = []
     for ref in sorted(refs, key=lambda r: (r.namespace, r.name)):
-        entry = _sandbox_diff(ref, old, new, where, suffix)
+        entry = _sandbox_diff(ref, old, new, where, suffix, expected)
         entry.approvals = approvals.get((ref.namespace, ref.name), [])
         if entry.path == "" and not entry.approvals:
             continue

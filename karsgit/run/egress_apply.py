@@ -157,13 +157,3 @@ def _short(change: str) -> str:
         return "set " + rest.rsplit(" ", 1)[-1]
     phrases = {"approved": "approve " + rest, "denied": "deny " + rest.split(": removed", 1)[0]}
     return phrases.get(verb, "mark deny-all" if verb == "marked" else "")
-
-
-def refusal(findings: Sequence[Finding]) -> str:
-    """Findings as ``path:line:col: severity: message [rule]`` lines with hints."""
-    lines = []
-    for f in findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.severity.label}: {f.message} [{f.rule_id}]")
-        if f.hint:
-            lines.append(f"  hint: {f.hint}")
-    return "\n".join(lines)

@@ -24,10 +24,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from karsgit.bundle.layout import COSIGN_FILE
 from karsgit.signing.errors import MalformedBundle, SignatureInvalid, SignerMismatch
 from karsgit.signing.signers import SignerIdentity, SignerPolicy, identity_from_certificate
 
-SIG_ARTIFACT_NAME = "allowlist.cosign.json"
+SIG_ARTIFACT_NAME = COSIGN_FILE
 ARTIFACT_MEDIA_TYPE = "application/vnd.karsgit.cosign-signature.v1+json"
 SIMPLESIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json"
 MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json"

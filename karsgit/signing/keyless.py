@@ -231,10 +231,11 @@ def _issuing_chain(cert: x509.Certificate, trust: TrustMaterial) -> tuple[x509.C
 class KeylessVerifier:
     """Verifies keyless bundles offline against one trusted root (load once, verify many)."""
 
-    def __init__(self, trust: Path | None = None) -> None:
+    def __init__(self, trust: Path | None = None, root: TrustedRoot | None = None) -> None:
         from sigstore.verify import Verifier
 
-        self._verifier: Verifier = Verifier(trusted_root=load_trusted_root(trust))
+        trusted = root if root is not None else load_trusted_root(trust)
+        self._verifier: Verifier = Verifier(trusted_root=trusted)
 
     def verify(self, bundle_json: bytes, data: bytes, policy: SignerPolicy) -> SignerIdentity:
         """Return the signer, or raise SignatureInvalid / SignerMismatch / MalformedBundle.
@@ -308,7 +309,10 @@ def load_trusted_root(path: Path | None) -> TrustedRoot:
     from sigstore.models import ClientTrustConfig, TrustedRoot
 
     if path is None:
-        return _production_trust().trusted_root
+        try:
+            return _production_trust().trusted_root
+        except SigningError as error:
+            raise SigningError(error.message, error.hint + "; verify also has --offline") from error
     doc = _read_trust_file(path)
     media = str(doc.get("mediaType", ""))
     if media.startswith(_CLIENT_TRUST_MEDIA):

@@ -14,6 +14,7 @@ from karsgit.signing import SignerPolicy
 
 if TYPE_CHECKING:
     from karsgit.signing.cosignsig import SigArtifact
+    from karsgit.signing.offline import OfflineRoot
 
 ISSUERS_KEY = "fulcioIssuers"
 SANS_KEY = "sanPatterns"
@@ -40,12 +41,15 @@ def key_check(public_key_path: Path) -> SignatureCheck:
     return check
 
 
-def keyless_check(trust: Path | None, policy: SignerPolicy) -> CosignCheck:
-    """Keyless: the controller's check of ``allowlist.cosign.json`` for the sandbox's ref."""
+def keyless_check(
+    trust: Path | None, policy: SignerPolicy, offline: OfflineRoot | None = None
+) -> CosignCheck:
+    """Keyless: the controller's check of ``allowlist.cosign.json`` for the sandbox's ref,
+    against ``trust`` or, with ``offline``, the public-good root without the network."""
     from karsgit.signing.cosignsig import verify_sig_artifact
-    from karsgit.signing.keyless import load_trust_material
+    from karsgit.signing.keyless import load_trust_material, trust_material
 
-    material = load_trust_material(trust)
+    material = trust_material(offline.root) if offline is not None else load_trust_material(trust)
 
     def check(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
         verify_sig_artifact(art, registry, repository, digest, policy, material)

@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit.bundle.layout import BUNDLE_FILE, SIGSTORE_FILE, bundle_rel, is_bundle_file
+from karsgit.bundle.layout import (
+    BUNDLE_FILE,
+    COSIGN_FILE,
+    SIGSTORE_FILE,
+    bundle_rel,
+    is_bundle_file,
+)
 from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.discover import selected
@@ -21,7 +27,7 @@ from karsgit.source.extract import to_object
 from karsgit.source.load import iter_kars_documents, load_bytes
 from karsgit.source.objects import SANDBOX, KarsObject, ObjectRef, Sandbox
 
-BUNDLE_LEAVES = (BUNDLE_FILE, SIGSTORE_FILE)
+BUNDLE_LEAVES = (BUNDLE_FILE, SIGSTORE_FILE, COSIGN_FILE)
 
 
 @dataclass

@@ -49,7 +49,7 @@ def test_approve_of_a_listed_endpoint_changes_nothing(gitops, karsgit) -> None:
 def test_approve_refuses_what_check_refuses(gitops, karsgit, value: str, rule: str) -> None:
     result = karsgit("egress", "agent", "--approve", value)
     assert result.code == 1
-    assert f"[{rule}]" in result.err
+    assert f"({rule})" in result.err
     assert "nothing was written" in result.err
     assert read(gitops, AGENT_YAML) == AGENT
     assert not (gitops.path / BUNDLE).exists()
@@ -151,7 +151,7 @@ def test_learn_sets_learn_mode_and_warns(gitops, karsgit) -> None:
     result = karsgit("egress", "agent", "--learn")
     assert result.code == 0, result.err
     assert "egressMode: Strict -> Learn" in result.out
-    assert "[learn-mode]" in result.err
+    assert "(learn-mode)" in result.err
     # the controller still reads its bundle in Learn mode (issue 11 item 6)
     assert "signed .kars/bundles/kars-system/agent/allowlist.yaml" in result.out
     assert karsgit("compile", "--check").code == 0
@@ -163,7 +163,7 @@ def test_learn_is_refused_in_a_strict_namespace(gitops, karsgit) -> None:
     gitops.write(".karsgit.yaml", config)
     result = karsgit("egress", "agent", "--learn")
     assert result.code == 1
-    assert "[learn-mode]" in result.err
+    assert "(learn-mode)" in result.err
     assert read(gitops, AGENT_YAML) == AGENT
 
 

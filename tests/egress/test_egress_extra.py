@@ -69,7 +69,7 @@ def test_allow_extra_refuses_what_check_refuses(gitops, karsgit, args, rule: str
             argv += [option, value]
     result = karsgit(*argv)
     assert result.code == 1
-    assert f"[{rule}]" in result.err
+    assert f"({rule})" in result.err
     assert "nothing was written" in result.err
     assert gitops.git("status", "--porcelain") == ""
 
@@ -80,7 +80,7 @@ def test_allow_extra_warns_when_the_host_is_already_admitted(gitops, karsgit) ->
         "--reason", "upload",
     )  # fmt: skip
     assert result.code == 0, result.err
-    assert "[approval-redundant]" in result.err
+    assert "(approval-redundant)" in result.err
 
 
 def test_allow_extra_ambiguous_name_and_dir(gitops, karsgit) -> None:

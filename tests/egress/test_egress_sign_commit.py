@@ -89,7 +89,8 @@ def test_commit_makes_exactly_one_commit_naming_the_sandbox(gitops, karsgit) -> 
     assert "approved example.com:443" in message
     assert "signed" in message
     files = set(gitops.git("show", "--name-only", "--format=", "HEAD").split())
-    assert files == {AGENT_YAML, BUNDLE, SIGSTORE, SIG}
+    # the first bundle brings the kustomization guard of the bundle directory
+    assert files == {AGENT_YAML, BUNDLE, SIGSTORE, SIG, ".kars/bundles/kustomization.yaml"}
     assert gitops.git("diff", "--cached", "--name-only").split() == ["notes.txt"]
     assert gitops.git("status", "--porcelain", "--", "clusters", ".kars") == ""
 

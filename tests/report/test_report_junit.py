@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import replace
 
-from karsgit.findings import Finding
+from karsgit.findings import Finding, Severity
 from karsgit.report import ReportData, render
 
 SAMPLE = """\
@@ -48,7 +48,8 @@ EMPTY = """\
 
 
 def test_sample(sample: ReportData) -> None:
-    assert render("junit", sample) == SAMPLE
+    # fail_on warning: the warning fails too (tests/report/test_junit_threshold.py: the default)
+    assert render("junit", replace(sample, fail_on=Severity.WARNING)) == SAMPLE
 
 
 def test_empty_is_one_passing_testcase(empty: ReportData) -> None:
