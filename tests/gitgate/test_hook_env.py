@@ -76,7 +76,8 @@ def test_signing_without_the_extra_is_one_line(repo: Repo, installed, hook_sourc
     karsgit = str(_env_python(installed, str(hook_source[0])).parent / "karsgit")
     repo.write("apps/agent.yaml", sandbox("agent"))
     env = {"KARS_REGISTRY": "registry.example.test"}
-    compiled = run(repo.path, karsgit, "compile", **env)  # compile needs no signing library  # type: ignore[arg-type]
+    # compile needs no signing library
+    compiled = run(repo.path, karsgit, "compile", **env)  # type: ignore[arg-type]
     assert compiled.returncode == 0, compiled.stderr
     done = run(repo.path, karsgit, "sign", "--key", "cosign.key", **env)  # type: ignore[arg-type]
     assert done.returncode == 3
