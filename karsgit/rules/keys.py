@@ -112,13 +112,65 @@ def _der_keys(root: Path, scope: list[str] | None) -> list[str]:
         blobs = read_blobs(root, "", candidates) if candidates else {}
     except GitError:
         return []
-    from karsgit.signing.cosignkey import is_der_private_key
-
     return [path for path, data in blobs.items() if is_der_private_key(data)]
 
 
 def _index_paths(out: bytes) -> list[str]:
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+# ASN.1 tags of the structures below (X.690).
+_INTEGER, _OCTETS, _SEQUENCE = 0x02, 0x04, 0x30
+
+
+def is_der_private_key(data: bytes) -> bool:
+    """A DER private key by its shape: PKCS#8 (plain or encrypted), SEC1 EC, or PKCS#1
+    RSA / OpenSSL DSA. Read structurally, not with cryptography: the check hooks run
+    without the signing libraries, and a key never needs to be decoded to be refused."""
+    top = _tlv(data, 0)
+    if top is None or top[0] != _SEQUENCE or top[2] != len(data):
+        return False
+    fields = _children(data, top[1], top[2])
+    if fields is None or len(fields) < 2:
+        return False
+    tags = [tag for tag, _, _ in fields]
+    first = data[fields[0][1] : fields[0][2]]
+    if tags[:3] == [_INTEGER, _SEQUENCE, _OCTETS] and first == b"\x00":
+        return True  # PKCS#8 PrivateKeyInfo (RFC 5208)
+    if tags == [_SEQUENCE, _OCTETS]:
+        return True  # PKCS#8 EncryptedPrivateKeyInfo (a public key has a BIT STRING)
+    if tags[:2] == [_INTEGER, _OCTETS] and first == b"\x01":
+        return True  # SEC1 ECPrivateKey (RFC 5915)
+    # PKCS#1 RSAPrivateKey (9 integers) and OpenSSL's DSA private key (6)
+    return len(tags) in (6, 9) and all(t == _INTEGER for t in tags) and first == b"\x00"
+
+
+def _tlv(data: bytes, pos: int) -> tuple[int, int, int] | None:
+    """(tag, content start, content end) of the element at ``pos``; None if malformed."""
+    if pos + 2 > len(data):
+        return None
+    tag, length = data[pos], data[pos + 1]
+    start = pos + 2
+    if length & 0x80:
+        width = length & 0x7F
+        if not 1 <= width <= 4 or start + width > len(data):
+            return None
+        length = int.from_bytes(data[start : start + width], "big")
+        start += width
+    end = start + length
+    return (tag, start, end) if end <= len(data) else None
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]] | None:
+    out = []
+    pos = start
+    while pos < end:
+        element = _tlv(data, pos)
+        if element is None or element[2] > end:
+            return None
+        out.append(element)
+        pos = element[2]
+    return out
 
 
 def check_repo(context: RepoContext) -> Iterator[tuple[str, Hit]]:

@@ -255,19 +255,3 @@ def _tlv(der: bytes, offset: int) -> tuple[int, int, int] | None:
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
-
-
-def is_der_private_key(data: bytes) -> bool:
-    """A DER private key: PKCS#8 (plain or encrypted), SEC1 EC or PKCS#1 RSA."""
-    if not data.startswith(b"\x30"):
-        return False
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.serialization import load_der_private_key
-
-    try:
-        load_der_private_key(data, password=None)
-    except TypeError:
-        return True  # encrypted: still a private key
-    except (ValueError, UnsupportedAlgorithm):
-        return False
-    return True

@@ -114,8 +114,10 @@ def test_a_kustomization_of_the_users_own_is_left_alone(repo, karsgit, monkeypat
     assert karsgit("compile", "--check").code == 0
 
 
-def test_no_strict_sandbox_no_guard(repo, karsgit) -> None:
-    repo.write("apps/agent.yaml", sandbox().replace("Strict", "Learn"))
+def test_no_bundled_sandbox_no_guard(repo, karsgit) -> None:
+    # Learn with no endpoints and no ref: the one kind of sandbox with no bundle
+    learn = sandbox().replace("Strict", "Learn").split("    allowedEndpoints:")[0]
+    repo.write("apps/agent.yaml", learn)
     repo.commit()
     assert karsgit("compile").code == 0
     assert not (repo.path / ".kars").exists()
