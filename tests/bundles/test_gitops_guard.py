@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.repos import sandbox
+from tests.support.repos import learn_sandbox, sandbox
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 GUARD = ".kars/bundles/kustomization.yaml"
@@ -116,8 +116,7 @@ def test_a_kustomization_of_the_users_own_is_left_alone(repo, karsgit, monkeypat
 
 def test_no_bundled_sandbox_no_guard(repo, karsgit) -> None:
     # Learn with no endpoints and no ref: the one kind of sandbox with no bundle
-    learn = sandbox().replace("Strict", "Learn").split("    allowedEndpoints:")[0]
-    repo.write("apps/agent.yaml", learn)
+    repo.write("apps/agent.yaml", learn_sandbox())
     repo.commit()
     assert karsgit("compile").code == 0
     assert not (repo.path / ".kars").exists()

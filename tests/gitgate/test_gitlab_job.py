@@ -32,12 +32,26 @@ def _bash(lines: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Comple
     )
 
 
+def _compiled(repo: Repo) -> None:
+    """Learn sandboxes with endpoints are bundled too (the controller reads the ref);
+    signing is another job's (docs/signing.md), so this repository does not sign."""
+    repo.write(".karsgit.yaml", 'rules:\n  signature-missing: "off"\n')
+    env = {**os.environ, **GIT_ENV, "KARS_REGISTRY": "registry.example.test"}
+    done = subprocess.run(
+        [f"{VENV_BIN}/karsgit", "compile"], cwd=repo.path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_gitlab_job_posts_the_diff_note_even_when_the_gate_fails(repo: Repo, tmp_path) -> None:
     repo.write("apps/agent.yaml", sandbox("agent").replace("Strict", "Learn"))
+    _compiled(repo)
     base = repo.commit("base")
     repo.git("checkout", "-q", "-b", "feature")
     repo.write("apps/coder.yaml", sandbox("coder").replace("Strict", "Learn"))
-    bad = sandbox("agent").replace("Strict", "Learn").replace("api.github.com", "API.github.com")
+    _compiled(repo)
+    compiled = (repo.path / "apps/agent.yaml").read_text()
+    bad = compiled.replace("host: api.github.com", "host: API.github.com")
     repo.write("apps/agent.yaml", bad)
     repo.commit("feature")
     stub = tmp_path / "bin"
@@ -74,8 +88,10 @@ def test_gitlab_job_posts_the_diff_note_even_when_the_gate_fails(repo: Repo, tmp
 
 def test_gitlab_job_passes_a_clean_merge_request(repo: Repo, tmp_path) -> None:
     repo.write("apps/agent.yaml", sandbox("agent").replace("Strict", "Learn"))
+    _compiled(repo)
     base = repo.commit("base")
     repo.write("apps/coder.yaml", sandbox("coder").replace("Strict", "Learn"))
+    _compiled(repo)
     repo.commit("feature")
     env = {
         **os.environ,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.gitgate import hook_config, run
-from tests.support.repos import ROOT, Repo, sandbox
+from tests.support.repos import ROOT, Repo, learn_sandbox, sandbox
 
 SIGNING = ("sigstore", "cryptography", "nacl", "pydantic")
 
@@ -97,12 +97,12 @@ def test_pre_commit_md_snippet_runs_as_pasted(repo: Repo, hook_source, precommit
     remote = source.parent / "as-published"
     if not remote.exists():
         run(source.parent, "git", "clone", "-q", str(source), str(remote), check=True)
-        run(remote, "git", "branch", "-f", "main", hook_source[1], check=True)
+        run(remote, "git", "update-ref", "refs/heads/main", hook_source[1], check=True)
     repo.write(
         ".pre-commit-config.yaml",
         snippet.replace("https://github.com/OWNER/karsgit", str(remote)),
     )
-    repo.write("apps/ok.yaml", sandbox("ok").replace("Strict", "Learn"))
+    repo.write("apps/ok.yaml", learn_sandbox("ok"))
     repo.commit("base")
     frozen = run(repo.path, "pre-commit", "autoupdate", "--freeze")
     assert frozen.returncode == 0, frozen.stdout + frozen.stderr

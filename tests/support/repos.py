@@ -77,3 +77,8 @@ def approval(ttl: str = "PT4H", reason: str = "debugging a build", target: str =
         f"  namespace: kars-system\nspec:\n  sandbox: {target}\n  reason: {reason}\n"
         f"  ttl: {ttl}\n  hosts:\n    - host: example.org\n      port: 443\n"
     )
+
+
+def learn_sandbox(name: str = "agent", namespace: str = "kars-system") -> str:
+    """A Learn sandbox with no endpoints and no ref: the one kind that gets no bundle."""
+    return sandbox(name, namespace).replace("Strict", "Learn").split("    allowedEndpoints:")[0]
