@@ -13,6 +13,7 @@ from karsgit.report import ReportData, render
 from karsgit.rules import catalog
 from karsgit.run.check import run_check
 from karsgit.run.compile import blocking, compile_repo
+from karsgit.settings import Settings
 
 
 @click.command("compile")
@@ -30,6 +31,15 @@ def compile_command(dry: bool, color: str, config: Path | None) -> int:
     (writes nothing, exit 1) while 'karsgit check' reports an error.
     """
     settings = settings_for(config)
+    if dry:
+        return _compile(settings, dry, color)
+    from karsgit.edit.lock import repository_lock
+
+    with repository_lock(settings.root):
+        return _compile(settings, dry, color)
+
+
+def _compile(settings: Settings, dry: bool, color: str) -> int:
     result = run_check(settings, (), progress_meter())
     errors = blocking(result.findings)
     if errors:

@@ -9,6 +9,7 @@ import click
 
 from karsgit.cli.common import config_option, settings_for
 from karsgit.run.fix import FileFix, fix_bytes, write
+from karsgit.settings import Settings
 from karsgit.source.discover import discover
 
 
@@ -29,7 +30,18 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     Exit 1 when files were (or, with --diff/--check, would be) changed.
     """
     settings = settings_for(config)
-    changed = 0
+    if show_diff or check_only:
+        return _fix(settings, paths, show_diff, check_only)
+    from karsgit.edit.lock import repository_lock
+
+    with repository_lock(settings.root):
+        return _fix(settings, paths, show_diff, check_only)
+
+
+def _fix(settings: Settings, paths: tuple[str, ...], show_diff: bool, check_only: bool) -> int:
+    from karsgit.edit.paths import UnsafePath
+
+    changed = refused = 0
     for abspath, relpath in discover(settings, paths).files:
         try:
             raw = Path(abspath).read_bytes()
@@ -47,9 +59,14 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
         elif check_only:
             click.echo(f"{relpath}: would fix {result.summary().split(': fixed ', 1)[1]}")
         else:
-            write(Path(abspath), result)
+            try:
+                write(settings.root, result)
+            except UnsafePath as error:
+                click.echo(f"{relpath}: not fixed: {error.message}", err=True)
+                refused += 1
+                continue
             click.echo(result.summary())
-    return 1 if changed else 0
+    return 1 if changed or refused else 0
 
 
 def _diff(result: FileFix) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from karsgit.edit.paths import repo_target
 from karsgit.findings import Finding, Severity, active
 from karsgit.normalize.endpoints import normalize_host
 from karsgit.rules import engine
@@ -37,8 +38,16 @@ class Extra:
     warnings: tuple[Finding, ...] = ()
 
 
+# The name is also the file name: NAME.yaml must fit one path component (255
+# bytes), and metadata.name a DNS subdomain (253 characters).
+NAME_LIMIT = 250
+
+
 def approval_name(sandbox: Sandbox, now: datetime) -> str:
-    return f"{sandbox.ref.name}-extra-{now:%Y%m%d-%H%M%S}z"
+    suffix = f"-extra-{now:%Y%m%d-%H%M%S}z"
+    # a subdomain ends alphanumeric: a cut must not leave a '-' or '.' before the suffix
+    stem = sandbox.ref.name[: NAME_LIMIT - len(suffix)].rstrip("-.")
+    return f"{stem}{suffix}"
 
 
 def approval_text(sandbox: Sandbox, name: str, request: ExtraRequest) -> str:
@@ -69,6 +78,7 @@ def plan_extra(
     name = approval_name(sandbox, now)
     folder = request.directory or str(PurePosixPath(sandbox.location.path).parent)
     path = str(PurePosixPath(folder) / f"{name}.yaml")
+    repo_target(settings.root, path)  # --dir ../x, /abs or .git/hooks: refused here
     if (settings.root / path).exists():
         raise Refused(f"{path} already exists", "wait a second and run the command again")
     text = approval_text(sandbox, name, request)

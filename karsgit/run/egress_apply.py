@@ -137,12 +137,12 @@ def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
 
 def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> Applied:
     """Write the manifest, then recompile this one sandbox's bundle and ref."""
-    from karsgit.edit.files import atomic_write
+    from karsgit.edit.files import write_in_repo
     from karsgit.run.check import CheckResult
     from karsgit.run.compile import compile_repo
 
     applied = Applied()
-    if atomic_write(settings.root / edit.path, encode(edit.text, crlf)):
+    if write_in_repo(settings.root, edit.path, encode(edit.text, crlf)):
         applied.written.append(edit.path)
     if not is_strict(sandbox.mode):
         return applied
