@@ -51,7 +51,10 @@ def _write(path: Path, data: bytes, mode: int | None, exclusive: bool) -> bool:
     if info is not None and not exclusive and _holds(path, data, info.st_size):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    from karsgit.edit.paths import temp_stem
+
+    prefix = f".{temp_stem(path.name)}."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -112,10 +112,20 @@ def require_component(kind: str, value: str) -> None:
         )
 
 
+def temp_stem(name: str) -> str:
+    """The part of a temp file's name taken from its target's: ``.STEM.XXXXXXXX.tmp``
+    must fit one path component even when the target's name nearly fills it."""
+    room = NAME_MAX - len(".") - len(".XXXXXXXX.tmp")
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) <= room:
+        return name
+    return encoded[: room - 1].decode("utf-8", "ignore") + "~"
+
+
 def is_leftover(name: str, target: str | None = None) -> bool:
     """Whether ``name`` is a temp file karsgit's atomic write leaves when killed."""
     match = _TEMP.match(name)
-    return match is not None and (target is None or match.group("name") == target)
+    return match is not None and (target is None or match.group("name") == temp_stem(target))
 
 
 def remove_leftovers(folder: Path, target: str | None = None) -> list[Path]:
