@@ -31,18 +31,24 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     """
     settings = settings_for(config)
     if show_diff or check_only:
-        return _fix(settings, paths, show_diff, check_only)
+        return _fix(settings, discover(settings, paths).files, show_diff, check_only)
     from karsgit.edit.lock import repository_lock
+    from karsgit.edit.paths import remove_leftovers_of
 
     with repository_lock(settings.root):
-        return _fix(settings, paths, show_diff, check_only)
+        # what a fix killed between its temp write and its rename left behind
+        files = discover(settings, paths).files
+        remove_leftovers_of(settings.root, (rel for _, rel in files))
+        return _fix(settings, files, show_diff, check_only)
 
 
-def _fix(settings: Settings, paths: tuple[str, ...], show_diff: bool, check_only: bool) -> int:
+def _fix(
+    settings: Settings, files: list[tuple[str, str]], show_diff: bool, check_only: bool
+) -> int:
     from karsgit.edit.paths import UnsafePath
 
     changed = refused = 0
-    for abspath, relpath in discover(settings, paths).files:
+    for abspath, relpath in files:
         try:
             raw = Path(abspath).read_bytes()
         except OSError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from karsgit.errors import KarsgitError
@@ -145,6 +146,33 @@ def remove_leftovers(folder: Path, target: str | None = None) -> list[Path]:
             Path(entry.path).unlink(missing_ok=True)
             removed.append(Path(entry.path))
     return removed
+
+
+def remove_leftovers_of(root: Path, rels: Iterable[str]) -> list[Path]:
+    """Delete the temp files a killed run left beside the repository files ``rels``:
+    one folder listing per folder, not one per file."""
+    by_folder: dict[str, set[str]] = {}
+    for rel in rels:
+        if lexical_error(rel) is None:
+            folder, _, name = rel.rpartition("/")
+            by_folder.setdefault(folder, set()).add(temp_stem(name))
+    removed = []
+    for folder, stems in by_folder.items():
+        try:
+            with os.scandir(root / folder) as entries:
+                found = [e for e in entries if _leftover_stem(e.name) in stems]
+        except OSError:
+            continue
+        for entry in found:
+            if entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _leftover_stem(name: str) -> str | None:
+    match = _TEMP.match(name)
+    return match.group("name") if match else None
 
 
 def sweep_tree(root: Path, rel: str) -> list[Path]:

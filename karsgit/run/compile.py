@@ -93,7 +93,7 @@ def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> Com
 
 
 def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Change]) -> list[str]:
-    from karsgit.edit.paths import repo_target, sweep_tree
+    from karsgit.edit.paths import remove_leftovers_of, repo_target, sweep_tree
 
     pending = {(c.kind, c.sandbox) for c in changes}
     edits = _ref_edits(settings, [t for t in targets if ("ref", _name(t)) in pending])
@@ -106,6 +106,7 @@ def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Chan
     for rel in [*(t.rel for t in bundles), *edits]:
         repo_target(settings.root, rel)
     sweep_tree(settings.root, settings.bundle_dir)
+    remove_leftovers_of(settings.root, {t.sandbox.location.path for t in targets})
     written = []
     for target in bundles:
         assert target.expected is not None
