@@ -138,12 +138,12 @@ def _generation_only(current: bytes) -> canon.ParsedBundle | None:
     return None
 
 
-def read_bundle(settings: Settings, rel: str) -> bytes | None:
+def read_bundle(settings: Settings, rel: str, checked: set[str] | None = None) -> bytes | None:
     """The committed bytes at a bundle path; a symlink anywhere on it is refused, so
     no reader vouches for a file outside the repository (karsgit.edit.paths)."""
     from karsgit.edit.paths import require_no_links
 
-    require_no_links(settings.root, rel)
+    require_no_links(settings.root, rel, checked)
     return read_bytes(settings.root / rel)
 
 
@@ -162,9 +162,10 @@ def strict_sandboxes(objects: Iterable[KarsObject]) -> list[Sandbox]:
 def plan(settings: Settings, objects: Iterable[KarsObject]) -> list[Target]:
     """A Target for every Strict sandbox, in (namespace, name) order."""
     targets = []
+    checked: set[str] = set()
     for sandbox in strict_sandboxes(objects):
         rel = bundle_rel(settings, sandbox.ref)
-        current = read_bundle(settings, rel)
+        current = read_bundle(settings, rel, checked)
         endpoints = source_endpoints(sandbox, settings)
         expected = render(endpoints, current) if endpoints is not None else None
         data = expected if expected is not None else current

@@ -39,14 +39,15 @@ def lexical_error(rel: str) -> str | None:
     """Why a repository-relative path is unsafe before looking at the disk, or None."""
     if "\0" in rel:
         return "the path contains a NUL byte"
-    pure = PurePosixPath(rel.replace("\\", "/"))
-    if pure.is_absolute() or Path(rel).is_absolute():
+    posix = rel.replace("\\", "/")
+    if posix.startswith("/") or os.path.isabs(rel):
         return "the path is absolute"
-    if ".." in pure.parts:
+    parts = posix.split("/")
+    if ".." in parts:
         return "the path leaves the repository ('..')"
-    if any(part.casefold() == GIT_DIR for part in pure.parts):
+    if any(part.casefold() == GIT_DIR for part in parts):
         return "the path is inside .git"
-    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in pure.parts):
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in parts):
         return f"a path component is longer than {NAME_MAX} bytes"
     return None
 
@@ -74,21 +75,31 @@ def repo_target(root: Path, rel: str) -> Path:
     return Path(real)
 
 
-def require_no_links(root: Path, rel: str) -> None:
-    """Refuse ``rel`` when it or any folder between it and ``root`` is a symlink."""
+def require_no_links(root: Path, rel: str, checked: set[str] | None = None) -> None:
+    """Refuse ``rel`` when it or any folder between it and ``root`` is a symlink.
+
+    ``checked`` remembers the folders already found plain, so a run over 9,000
+    bundles tests each shared folder once (string joins: Path objects cost ~0.1 ms
+    a bundle here)."""
     why = lexical_error(rel)
     if why is not None:
         raise _refuse(rel, why)
-    current = Path(root)
-    for part in PurePosixPath(rel).parts:
-        current = current / part
-        if current.is_symlink():
-            shown = current.relative_to(root).as_posix()
+    base = os.fspath(root) + os.sep
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    prefix = ""
+    for index, part in enumerate(parts):
+        prefix = f"{prefix}/{part}" if prefix else part
+        folder = index < len(parts) - 1
+        if folder and checked is not None and prefix in checked:
+            continue
+        if os.path.islink(base + prefix):
             raise _refuse(
                 rel,
-                f"{shown} is a symlink (to {os.readlink(current)}); "
+                f"{prefix} is a symlink (to {os.readlink(base + prefix)}); "
                 "the bundle tree is karsgit's own output and holds no links",
             )
+        if folder and checked is not None:
+            checked.add(prefix)
 
 
 def component_error(value: str) -> str | None:
