@@ -128,11 +128,32 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         deny_all_annotation=data.get("deny_all_annotation", Settings.deny_all_annotation),
         ttl_ceiling=_ttl_ceiling(path, data.get("approvals", {}), doc),
         ttl_ceiling_text=data.get("approvals", {}).get("ttl_ceiling"),
-        bundle_dir=bundles.get("dir", Settings.bundle_dir),
+        bundle_dir=_bundle_dir(path, bundles.get("dir", Settings.bundle_dir), doc),
         registry=bundles.get("registry", "") or _environment()["registry"],
         repository=bundles.get("repository", Settings.repository),
         signing=dict(data.get("signing", {})),
         cache_dir=_environment()["cache_dir"],
+    )
+
+
+def _bundle_dir(path: Path, value: str, doc: Any) -> str:
+    """A repository-relative folder: compile writes there and sign reads there, so an
+    absolute path or one through ``..`` or ``.git`` would make them disagree or
+    write outside the repository."""
+    from pathlib import PurePosixPath
+
+    from karsgit.edit.paths import lexical_error
+
+    why = lexical_error(value)
+    normal = PurePosixPath(value).as_posix()
+    if why is None and normal == ".":
+        why = "the path is the repository root"
+    if why is None:
+        return normal
+    line = doc.pos(("bundles", "dir")).line
+    raise ConfigError(
+        f"{path}:{line}: key 'bundles.dir': {value!r} is not usable: {why}",
+        "use a folder inside the repository, e.g. .kars/bundles",
     )
 
 

@@ -23,6 +23,12 @@ Every command exits 0 when clean, 1 on findings at or above the failure
 threshold, 2 on a usage error, 3 when it could not run (config, I/O, git,
 signing: one line and a hint, no traceback), 4 on an internal error and 130
 when interrupted.
+
+The writing commands (`fix`, `compile`, `sign`, `egress`, `keygen`) hold a
+repository lock while they run; a second one waits up to `KARSGIT_LOCK_TIMEOUT`
+seconds (default 120), then exits 3. No command writes outside the repository
+or into `.git`, or through a symlink that leads there
+([design choices](design-choices.md#writes-stay-in-the-repository)).
 """
 
 

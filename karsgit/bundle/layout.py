@@ -33,8 +33,15 @@ def bundle_root(settings: Settings) -> str:
 
 
 def bundle_rel(settings: Settings, ref: ObjectRef, leaf: str = BUNDLE_FILE) -> str:
-    """Repo-relative path of one of ``ref``'s bundle files (``leaf``)."""
-    return f"{bundle_root(settings)}/{namespace_of(ref)}/{ref.name}/{leaf}"
+    """Repo-relative path of one of ``ref``'s bundle files (``leaf``): a namespace or
+    name that is not one plain folder name (``..``, ``a/b``, a NUL) is refused, never
+    joined."""
+    from karsgit.edit.paths import require_component
+
+    namespace = namespace_of(ref)
+    require_component("namespace", namespace)
+    require_component("sandbox name", ref.name)
+    return f"{bundle_root(settings)}/{namespace}/{ref.name}/{leaf}"
 
 
 def guard_rel(settings: Settings) -> str:

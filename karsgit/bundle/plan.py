@@ -145,6 +145,15 @@ def _generation_only(current: bytes) -> canon.ParsedBundle | None:
     return None
 
 
+def read_bundle(settings: Settings, rel: str, checked: set[str] | None = None) -> bytes | None:
+    """The committed bytes at a bundle path; a symlink anywhere on it is refused, so
+    no reader vouches for a file outside the repository (karsgit.edit.paths)."""
+    from karsgit.edit.paths import require_no_links
+
+    require_no_links(settings.root, rel, checked)
+    return read_bytes(settings.root / rel)
+
+
 def read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -178,9 +187,10 @@ def is_bundled(sandbox: Sandbox, settings: Settings) -> bool:
 def plan(settings: Settings, objects: Iterable[KarsObject]) -> list[Target]:
     """A Target for every bundled sandbox, in (namespace, name) order."""
     targets = []
+    checked: set[str] = set()
     for sandbox in bundled_sandboxes(objects, settings):
         rel = bundle_rel(settings, sandbox.ref)
-        current = read_bytes(settings.root / rel)
+        current = read_bundle(settings, rel, checked)
         endpoints = source_endpoints(sandbox, settings)
         expected = render(endpoints, current) if endpoints is not None else None
         data = expected if expected is not None else current
@@ -197,20 +207,37 @@ def ref_matches(sandbox: Sandbox, ref: Mapping[str, str]) -> bool:
 
 def committed_bundles(settings: Settings) -> list[str]:
     """Repo-relative paths of every ``allowlist.yaml`` (or lone signature) on disk."""
+    from karsgit.edit.paths import require_no_links
+
+    require_no_links(settings.root, settings.bundle_dir)
     base = settings.root / settings.bundle_dir
     found: set[str] = set()
-    for namespace in _subdirs(base):
-        for name in _subdirs(namespace):
+    for namespace in _subdirs(settings, base):
+        for name in _subdirs(settings, namespace):
             with os.scandir(name) as entries:
-                has_bundle = any(entry.name.startswith(BUNDLE_FILE) for entry in entries)
-            if has_bundle:
+                files = [e for e in entries if e.name.startswith(BUNDLE_FILE)]
+            for entry in files:
+                if entry.is_symlink():
+                    require_no_links(settings.root, _rel(settings, entry))
+            if files:
                 found.add(Path(name.path, BUNDLE_FILE).relative_to(settings.root).as_posix())
     return sorted(found)
 
 
-def _subdirs(path: Path | os.DirEntry[str]) -> list[os.DirEntry[str]]:
+def _rel(settings: Settings, entry: os.DirEntry[str]) -> str:
+    return Path(entry.path).relative_to(settings.root).as_posix()
+
+
+def _subdirs(settings: Settings, path: Path | os.DirEntry[str]) -> list[os.DirEntry[str]]:
+    """Sub-folders; a symlink among them is refused rather than silently skipped."""
+    from karsgit.edit.paths import require_no_links
+
     try:
         with os.scandir(path) as entries:
-            return [e for e in entries if e.is_dir(follow_symlinks=False)]
+            found = list(entries)
     except (FileNotFoundError, NotADirectoryError):
         return []
+    for entry in found:
+        if entry.is_symlink():
+            require_no_links(settings.root, _rel(settings, entry))
+    return [e for e in found if e.is_dir(follow_symlinks=False)]

@@ -13,6 +13,7 @@ from karsgit.report import ReportData, render
 from karsgit.rules import catalog
 from karsgit.run.check import run_check
 from karsgit.run.compile import blocking, compile_repo
+from karsgit.settings import Settings
 
 
 @click.command("compile")
@@ -34,6 +35,16 @@ def compile_command(
     (writes nothing, exit 1) while 'karsgit check' reports an error.
     """
     settings = settings_for(config)
+    listed = verbose or bool((ctx.obj or {}).get("verbose"))
+    if dry:
+        return _compile(settings, dry, color, listed)
+    from karsgit.edit.lock import repository_lock
+
+    with repository_lock(settings.root):
+        return _compile(settings, dry, color, listed)
+
+
+def _compile(settings: Settings, dry: bool, color: str, listed: bool) -> int:
     result = run_check(settings, (), progress_meter())
     errors = blocking(result.findings)
     if errors:
@@ -46,7 +57,6 @@ def compile_command(
         for change in outcome.changes:
             click.echo(change.describe())
         return int(ExitCode.FINDINGS if outcome.changes else ExitCode.OK)
-    listed = verbose or bool((ctx.obj or {}).get("verbose"))
     if listed:
         for path in outcome.written:
             click.echo(f"wrote {path}")

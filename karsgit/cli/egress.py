@@ -18,6 +18,7 @@ import click
 from karsgit.cli.common import config_option, settings_for
 from karsgit.errors import KarsgitError, SigningError, UsageError
 from karsgit.findings import Finding
+from karsgit.run.allow_extra import ExtraRequest
 from karsgit.run.egress import Refused, Request, label, resolve
 from karsgit.settings import Settings
 from karsgit.source.objects import LEARN, STRICT, Sandbox
@@ -106,6 +107,8 @@ def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> 
         ) from error
     for rel in outcome.signed:
         click.echo(f"signed {rel}")
+    if not outcome.signed:
+        return []
     paths = [bundle + SIGSTORE_SUFFIX, bundle + SIG_SUFFIX]
     return [p for p in paths if (settings.root / p).is_file()]
 
@@ -175,9 +178,12 @@ def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tupl
         if learned is None or approve or deny or enforce or learn is not None:
             raise UsageError("--pending needs --learned FILE and no other change", "")
         return _pending(config, name, namespace, learned)
+    from karsgit.edit.lock import repository_lock
+
     request = _request(approve, deny, enforce, learn, allow_empty)
-    settings, _, sandbox = _load(config, name, namespace)
-    return _change(settings, sandbox, request, _sign_plan(settings, no_sign), commit)
+    with repository_lock(settings_for(config).root):
+        settings, _, sandbox = _load(config, name, namespace)
+        return _change(settings, sandbox, request, _sign_plan(settings, no_sign), commit)
 
 
 def _change(
@@ -198,15 +204,19 @@ def _change(
     for line in edit.changes:
         click.echo(f"{label(sandbox)}: {line}")
     if edit.text == text:
-        click.echo("nothing to change")
-        return 0
+        if edited.mode != STRICT:
+            click.echo("nothing to change")
+            return 0
+        # A run killed after its manifest write left the bundle, ref or signature
+        # behind: finish them, so a rerun of the same command completes the job.
+        click.echo(f"nothing to change in {edit.path}; finishing its bundle and signature")
     _echo_findings(warnings)
     applied = flow.apply_edit(settings, edit, edited, form)
     for rel in applied.written:
         click.echo(f"wrote {rel}")
     paths = list(applied.written)
     status = _sign_status(settings, edited, applied.bundle, plan, paths)
-    if commit:
+    if commit and paths:
         _commit(settings, paths, flow.commit_message(edited, edit.changes, status))
     return 0
 
@@ -309,18 +319,28 @@ def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: s
     sandbox's bundle does not change. Refused (exit 1, nothing written) when
     'karsgit check' would report an error in it.
     """
-    from karsgit.edit.files import atomic_write
-    from karsgit.run.allow_extra import ExtraRequest, plan_extra
+    from karsgit.edit.lock import repository_lock
 
+    with repository_lock(settings_for(config).root):
+        return _allow_extra(config, name, namespace, ExtraRequest(hosts, ttl, reason, ticket,
+                                                                  directory), commit)  # fmt: skip
+
+
+def _allow_extra(
+    config: Path | None, name: str, namespace: str | None, request: ExtraRequest, commit: bool
+) -> int:
+    from karsgit.edit.files import write_in_repo
+    from karsgit.run.allow_extra import plan_extra
+
+    hosts, ttl, reason = request.hosts, request.ttl, request.reason
     settings, result, sandbox = _load(config, name, namespace)
-    request = ExtraRequest(hosts, ttl, reason, ticket, directory)
     try:
         extra = plan_extra(settings, result.objects, sandbox, request, datetime.now(UTC))
     except Refused as refused:
         _echo_findings(refused.findings)
         raise
     _echo_findings(extra.warnings)
-    atomic_write(settings.root / extra.path, extra.text.encode("utf-8"))
+    write_in_repo(settings.root, extra.path, extra.text.encode("utf-8"))
     click.echo(f"wrote {extra.path}: EgressApproval {sandbox.ref.namespace}/{extra.name}")
     click.echo(f"{label(sandbox)}: extra egress to {', '.join(hosts)} for {ttl} (unsigned)")
     if commit:

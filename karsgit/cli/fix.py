@@ -9,6 +9,7 @@ import click
 
 from karsgit.cli.common import config_option, settings_for
 from karsgit.run.fix import FileFix, fix_bytes, write
+from karsgit.settings import Settings
 from karsgit.source.discover import discover
 
 
@@ -30,8 +31,25 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     any file was left unfixed ("not fixed: ...").
     """
     settings = settings_for(config)
+    if show_diff or check_only:
+        return _fix(settings, discover(settings, paths).files, show_diff, check_only)
+    from karsgit.edit.lock import repository_lock
+    from karsgit.edit.paths import remove_leftovers_of
+
+    with repository_lock(settings.root):
+        # what a fix killed between its temp write and its rename left behind
+        files = discover(settings, paths).files
+        remove_leftovers_of(settings.root, (rel for _, rel in files))
+        return _fix(settings, files, show_diff, check_only)
+
+
+def _fix(
+    settings: Settings, files: list[tuple[str, str]], show_diff: bool, check_only: bool
+) -> int:
+    from karsgit.edit.paths import UnsafePath
+
     changed = refused = 0
-    for abspath, relpath in discover(settings, paths).files:
+    for abspath, relpath in files:
         try:
             raw = Path(abspath).read_bytes()
         except OSError as error:
@@ -50,7 +68,12 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
         elif check_only:
             click.echo(f"{relpath}: would fix {result.summary().split(': fixed ', 1)[1]}")
         else:
-            write(Path(abspath), result)
+            try:
+                write(settings.root, result)
+            except UnsafePath as error:
+                click.echo(f"{relpath}: not fixed: {error.message}", err=True)
+                refused += 1
+                continue
             click.echo(result.summary())
     # A file left unfixed is never a pass: the hook and CI must not go green on it.
     return 1 if changed or refused else 0

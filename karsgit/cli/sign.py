@@ -54,19 +54,31 @@ def keygen(output_prefix: str) -> int:
     asked for twice on the terminal. Existing files are never overwritten.
     """
     from karsgit.edit.files import atomic_write
+    from karsgit.edit.lock import repository_lock
     from karsgit.signing import generate_keypair
 
     private, public = Path(f"{output_prefix}.key"), Path(f"{output_prefix}.pub")
-    for path in (private, public):
-        if path.exists():
+    _refuse_existing(private, public)
+    private_pem, public_pem = generate_keypair(_password(confirm=True))
+    try:
+        private.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KarsgitError(f"cannot create {private.parent}: {error.strerror}", "") from error
+    with repository_lock(private.parent):
+        _refuse_existing(private, public)
+        # exclusive: never replaces what appeared meanwhile, nor a dangling symlink
+        atomic_write(private, private_pem, mode=0o600, exclusive=True)
+        atomic_write(public, public_pem, mode=0o644, exclusive=True)
+    click.echo(f"wrote {private} (keep it out of git) and {public}")
+    return 0
+
+
+def _refuse_existing(*paths: Path) -> None:
+    for path in paths:
+        if os.path.lexists(path):  # exists() says False for a dangling symlink
             raise KarsgitError(
                 f"{path} already exists; refusing to overwrite it", "pick another --output-prefix"
             )
-    private_pem, public_pem = generate_keypair(_password(confirm=True))
-    atomic_write(private, private_pem, mode=0o600)
-    atomic_write(public, public_pem, mode=0o644)
-    click.echo(f"wrote {private} (keep it out of git) and {public}")
-    return 0
 
 
 @click.command()
@@ -100,14 +112,32 @@ def sign(
     bundles signed before it keep their new signatures, the rest are untouched.
     Exit 1, naming each, when a bundle that compile would write is left unsigned.
     """
-    from karsgit.run.sign import bundles_to_sign, refuse_private_keys, sign_bundles
+    from karsgit.edit.lock import repository_lock
+    from karsgit.edit.paths import sweep_tree
+    from karsgit.run.sign import bundles_to_sign, refuse_private_keys
     from karsgit.run.sign_coverage import expected_bundles
 
     settings = settings_for(config)
-    refuse_private_keys(settings.root)
-    mode, key, trust_config = signing_mode(settings, key, keyless, trust_config)
-    paths = bundles_to_sign(settings)
-    expected = expected_bundles(settings)
+    with repository_lock(settings.root):
+        refuse_private_keys(settings.root)
+        mode, key, trust_config = signing_mode(settings, key, keyless, trust_config)
+        expected = expected_bundles(settings)
+        paths = bundles_to_sign(settings)
+        sweep_tree(settings.root, settings.bundle_dir)
+        return _sign(settings, paths, expected, mode, key, identity_token, trust_config)
+
+
+def _sign(
+    settings: Settings,
+    paths: list[str],
+    expected: list[str],
+    mode: str,
+    key: Path | None,
+    identity_token: str | None,
+    trust_config: Path | None,
+) -> int:
+    from karsgit.run.sign import sign_bundles
+
     if not paths:
         click.echo("no bundles to sign; run 'karsgit compile' first")
         return _unsigned(settings, expected, [])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from karsgit.edit.paths import repo_target
 from karsgit.findings import Finding, Severity, active
 from karsgit.normalize.endpoints import normalize_host
 from karsgit.rules import engine
@@ -45,8 +46,17 @@ class Extra:
     warnings: tuple[Finding, ...] = ()
 
 
+# The name is also the file name: NAME.yaml must fit one path component (255
+# bytes), and metadata.name a DNS subdomain (253 characters).
+NAME_LIMIT = 250
+
+
 def approval_name(sandbox: Sandbox, now: datetime) -> str:
-    return f"{sandbox.ref.name}-extra-{now:%Y%m%d-%H%M%S}z"
+    suffix = f"-extra-{now:%Y%m%d-%H%M%S}z"
+    # a subdomain ends alphanumeric: a cut must not leave a '-' or '.' before the suffix
+    # and room is left for the "-N" that tells two approvals of one second apart
+    stem = sandbox.ref.name[: NAME_LIMIT - len(suffix) - len("-999")].rstrip("-.")
+    return f"{stem}{suffix}"
 
 
 def approval_text(sandbox: Sandbox, name: str, request: ExtraRequest) -> str:
@@ -76,6 +86,7 @@ def plan_extra(
     """The approval file beside the sandbox manifest (or in ``request.directory``)."""
     folder = request.directory or str(PurePosixPath(sandbox.location.path).parent)
     name, path = _free_name(settings, objects, sandbox, folder, approval_name(sandbox, now))
+    repo_target(settings.root, path)  # --dir ../x, /abs or .git/hooks: refused here
     text = approval_text(sandbox, name, request)
     findings, created = file_findings(settings, path, text)
     findings += _repo_findings(settings, path, [*objects, *created])

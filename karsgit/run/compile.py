@@ -19,7 +19,6 @@ from karsgit.bundle.plan import (
     ref_matches,
     require_registry,
 )
-from karsgit.errors import KarsgitError
 from karsgit.findings import Finding, Severity, active
 from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
@@ -95,36 +94,41 @@ def compile_repo(settings: Settings, result: CheckResult, *, write: bool) -> Com
         outcome.changes.append(Outdated("guard", guard_rel(settings), "bundles.dir"))
     if write:
         outcome.written = _write(settings, targets, outcome.changes)
-        if guard and _write_file(settings.root / guard_rel(settings), GUARD_BYTES):
+        if guard and _write_file(settings.root, guard_rel(settings), GUARD_BYTES):
             outcome.written.append(guard_rel(settings))
     return outcome
 
 
 def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Outdated]) -> list[str]:
+    from karsgit.edit.paths import remove_leftovers_of, repo_target, sweep_tree
+
     pending = {(c.kind, c.sandbox) for c in changes}
     edits = _ref_edits(settings, [t for t in targets if ("ref", _name(t)) in pending])
+    bundles = [
+        t
+        for t in targets
+        if t.expected is not None and {("missing", _name(t)), ("stale", _name(t))} & pending
+    ]
+    # every path is judged before the first write: a refusal leaves nothing half done
+    for rel in [*(t.rel for t in bundles), *edits]:
+        repo_target(settings.root, rel)
+    sweep_tree(settings.root, settings.bundle_dir)
+    remove_leftovers_of(settings.root, {t.sandbox.location.path for t in targets})
     written = []
-    for target in targets:
-        stale = {("missing", _name(target)), ("stale", _name(target))} & pending
-        if target.expected is not None and stale:
-            _write_file(settings.root / target.rel, target.expected)
-            written.append(target.rel)
+    for target in bundles:
+        assert target.expected is not None
+        _write_file(settings.root, target.rel, target.expected)
+        written.append(target.rel)
     for path, file_edits in edits.items():
-        if _write_file(settings.root / path, _edited(settings.root / path, file_edits)):
+        if _write_file(settings.root, path, _edited(settings.root / path, file_edits)):
             written.append(path)
     return written
 
 
-def _write_file(path: Path, data: bytes) -> bool:
-    from karsgit.edit.files import atomic_write
+def _write_file(root: Path, rel: str, data: bytes) -> bool:
+    from karsgit.edit.files import write_in_repo
 
-    try:
-        return atomic_write(path, data)
-    except OSError as error:
-        raise KarsgitError(
-            f"cannot write {path}: {error.strerror or error}",
-            "fix the cause and re-run; every file is either old or new, never torn",
-        ) from error
+    return write_in_repo(root, rel, data)
 
 
 def _ref_edits(

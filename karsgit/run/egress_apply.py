@@ -126,12 +126,12 @@ def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
 
 def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, form: TextForm) -> Applied:
     """Write the manifest, then recompile this one sandbox's bundle and ref."""
-    from karsgit.edit.files import atomic_write
+    from karsgit.edit.files import write_in_repo
     from karsgit.run.check import CheckResult
     from karsgit.run.compile import compile_repo
 
     applied = Applied()
-    if atomic_write(settings.root / edit.path, form.encode(edit.text)):
+    if write_in_repo(settings.root, edit.path, form.encode(edit.text)):
         applied.written.append(edit.path)
     if not is_bundled(sandbox, settings):
         return applied  # a Learn sandbox with no endpoints and no ref: no bundle

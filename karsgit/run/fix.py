@@ -171,10 +171,14 @@ def _entry(old: Any, edit: rewrite.EntryEdit) -> Any:
     return new
 
 
-def write(abspath: Path, fix: FileFix) -> bool:
-    """Write a fixed file atomically; False when it already held the result."""
-    from karsgit.edit.files import atomic_write
+def write(root: Path, fix: FileFix) -> bool:
+    """Write a fixed file atomically; False when it already held the result.
+
+    A symlinked manifest is written at its target (inside the repository only),
+    so git keeps the link (karsgit.edit.paths).
+    """
+    from karsgit.edit.files import write_in_repo
 
     if not fix.changed or fix.fixed is None:
         return False
-    return atomic_write(abspath, fix.fixed.encode("utf-8"))
+    return write_in_repo(root, fix.path, fix.fixed.encode("utf-8"))

@@ -221,7 +221,7 @@ def sign_bundles(
     is_current: IsCurrent,
     progress: Progress | None = None,
 ) -> SignOutcome:
-    from karsgit.edit.files import atomic_write
+    from karsgit.edit.files import write_in_repo
 
     outcome = SignOutcome()
     for index, rel in enumerate(paths):
@@ -233,9 +233,9 @@ def sign_bundles(
             signed = signer.sign(data)
         except SigningError as error:
             raise _stopped(rel, error, len(outcome.signed), len(paths) - index - 1) from error
-        atomic_write(root / (rel + SIGSTORE_SUFFIX), signed.bundle_json)
+        write_in_repo(root, rel + SIGSTORE_SUFFIX, signed.bundle_json)
         if signed.signature is not None:
-            atomic_write(root / (rel + SIG_SUFFIX), signed.signature)
+            write_in_repo(root, rel + SIG_SUFFIX, signed.signature)
         outcome.signed.append(rel)
         if progress is not None:
             progress(rel)

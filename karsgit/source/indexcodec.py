@@ -74,6 +74,29 @@ def encode(objects: tuple[KarsObject, ...]) -> list[Any]:
     return rows
 
 
+_SANDBOX_BODY: tuple[type | tuple[type, ...], ...] = (str, bool, bool, (dict, type(None)), str)
+_VALUE = (*_PLAIN, list, dict)
+_APPROVAL_BODY: tuple[type | tuple[type, ...], ...] = (str, str, _VALUE, _VALUE, _VALUE, int, int)
+
+
+def _row_ok(row: Any) -> bool:
+    """The shape ``encode`` writes; a cache row of any other shape is damage, and
+    decoding it would hand the rules values they never see from a parse."""
+    if type(row) is not tuple or len(row) != 9:
+        return False
+    kind, ns, name, path, line, column, notes, index, body = row
+    if not all(type(v) is str for v in (kind, ns, name, path)):
+        return False
+    if not all(type(v) is int for v in (line, column, index)) or type(notes) is not dict:
+        return False
+    if not all(type(k) is str and type(v) is str for k, v in notes.items()):
+        return False
+    shape = _SANDBOX_BODY if kind == SANDBOX else _APPROVAL_BODY if kind == APPROVAL else None
+    if shape is None or type(body) is not tuple or len(body) != len(shape):
+        return False
+    return all(isinstance(v, t) for v, t in zip(body, shape, strict=True))
+
+
 def decode(
     rows: list[Any], wanted: Collection[tuple[str, str]], names: Collection[str] | None = None
 ) -> tuple[KarsObject, ...]:
@@ -82,6 +105,8 @@ def decode(
     With ``names``, rows neither named so nor targeting such a name are skipped.
     """
     out: list[KarsObject] = []
+    if type(rows) is not list or not all(_row_ok(row) for row in rows):
+        raise ValueError("cache rows of another shape")
     for kind, ns, name, path, line, column, notes, index, body in rows:
         if names is not None and name not in names and not (kind == APPROVAL and body[0] in names):
             continue

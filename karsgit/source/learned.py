@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from karsgit.errors import KarsgitError
-from karsgit.normalize.endpoints import admits, check_port, normalize_host
+from karsgit.normalize.endpoints import check_port, normalize_host
 from karsgit.normalize.unsafe import public_suffix, registrable_domain
 
 _HINT = "see docs/egress.md for the accepted learned-hosts shapes"
@@ -107,6 +107,7 @@ def pending(learned: Iterable[Learned], allowlist: Sequence[str]) -> PendingRepo
     found: dict[str, Pending] = {}
     unusable: dict[str, str] = {}
     allowed: set[str] = set()
+    entries = {entry.lower() for entry in allowlist if entry}
     for item in learned:
         verdict = normalize_host(item.host)
         host = verdict.normal
@@ -114,7 +115,7 @@ def pending(learned: Iterable[Learned], allowlist: Sequence[str]) -> PendingRepo
             unusable[item.host] = verdict.error.message if verdict.error else "invalid host"
         elif public_suffix(host):
             unusable[item.host] = f"host '{host}' is a public suffix"
-        elif any(admits(entry, host) for entry in allowlist):
+        elif not entries.isdisjoint(_self_and_parents(host)):
             allowed.add(host)
         else:
             _add(found.setdefault(host, Pending(host)), item)
@@ -128,11 +129,24 @@ def _add(entry: Pending, item: Learned) -> None:
         entry.count = (entry.count or 0) + item.count
 
 
+def _self_and_parents(host: str) -> list[str]:
+    """``a.b.c`` -> ``a.b.c``, ``b.c``, ``c``: every entry that admits it (``admits``).
+
+    Walking a host's own labels keeps the report linear in the number of learned
+    hosts; testing every pair was quadratic (benchmarks/pending.py)."""
+    labels = host.lower().split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
+
+
 def _groups(found: dict[str, Pending]) -> list[Group]:
     groups: dict[str, Group] = {}
-    for host in sorted(found):
+    hosts = sorted(found)
+    for host in hosts:  # sorted, so each ``also`` list comes out sorted
+        for parent in _self_and_parents(host)[1:]:
+            if parent in found:
+                found[parent].also.append(host)
+    for host in hosts:
         entry = found[host]
-        entry.also = [h for h in sorted(found) if h != host and admits(host, h)]
         domain = registrable_domain(host) or host
         groups.setdefault(domain, Group(domain)).hosts.append(entry)
     return [groups[d] for d in sorted(groups)]
