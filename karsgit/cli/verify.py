@@ -17,7 +17,8 @@ from karsgit.cli.common import (
     settings_for,
 )
 from karsgit.errors import UsageError
-from karsgit.pipeline import run_check
+from karsgit.findings import Finding
+from karsgit.pipeline import CheckResult, run_check
 from karsgit.settings import Settings
 from karsgit.verify import SignatureCheck, verify_repo
 
@@ -30,6 +31,11 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.option("--cert-oidc-issuer", help="Exact OIDC issuer of the keyless signer.")
 @click.option("--signer-policy", type=_PATH, help="The controller's signer-policy ConfigMap.")
 @click.option("--trust-config", type=_PATH, help="Sigstore trusted root or client trust config.")
+@click.option("--registry", "registry", is_flag=True,
+              help="Also fetch each allowlistRef from its registry, as the controller does.")
+@click.option("--plain-http", is_flag=True, help="With --registry: HTTP, not HTTPS (loopback).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="With --registry: seconds to wait for any one registry answer.")
 @format_option
 @color_option
 @config_option
@@ -39,6 +45,9 @@ def verify(
     cert_oidc_issuer: str | None,
     signer_policy: Path | None,
     trust_config: Path | None,
+    registry: bool,
+    plain_http: bool,
+    timeout: float,
     formats: tuple[str, ...],
     color: str,
     config: Path | None,
@@ -58,6 +67,9 @@ def verify(
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
     result = run_check(settings, (), progress_meter())
     findings = verify_repo(settings, result, check)
+    if registry:
+        findings = _with_registry(findings, settings, result, plain_http, timeout,
+                                  (cert_identity, cert_oidc_issuer, signer_policy, trust_config))
     emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
 
@@ -94,6 +106,33 @@ def _signature_check(
     if policy_file is not None:
         return trusts.keyless_check(trust, trusts.configmap_policy(policy_file))
     return None
+
+
+def _with_registry(
+    findings: list[Finding],
+    settings: Settings,
+    result: CheckResult,
+    plain_http: bool,
+    timeout: float,
+    trust: tuple[str | None, str | None, Path | None, Path | None],
+) -> list[Finding]:
+    from karsgit.findings import sort_findings
+    from karsgit.registry.fetch import verify_registry
+    from karsgit.registry.trust import sig_check
+
+    identity, issuer, policy_file, trust_config = trust
+    configured = settings.signing
+    if not (identity or policy_file):
+        identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
+        policy_file = _config_path(settings, configured.get("signer_policy"))
+    trust_config = trust_config or _config_path(settings, configured.get("trust_config"))
+    check = (
+        sig_check(trust_config, identity, issuer, policy_file)
+        if (identity and issuer) or policy_file
+        else None
+    )
+    fetched = verify_registry(settings, result, check, plain_http=plain_http, timeout=timeout)
+    return sort_findings([*findings, *fetched])
 
 
 def _config_path(settings: Settings, value: str | None) -> Path | None:

@@ -1,0 +1,270 @@
+"""``publish``: put each compiled bundle and its committed signature where the
+controller fetches them (DESIGN.md §2), content-addressed and fail closed.
+
+Two stages: :func:`prepare` decides, without the network, which bundles may go
+up (fresh, signed, signature verified) and refuses the rest; :func:`push`
+uploads them. Per bundle, in this order: config blob and layer (unless the
+registry has them), the manifest by digest (its exact bytes), the tag, then the
+signature's config and payload blobs and its ``sha256-<hex>.sig`` manifest; so
+the signature never names a manifest the registry lacks, and a run killed at
+any point is completed by the next one. A bundle whose tag and ``.sig`` tag
+already resolve to the expected digests costs two HEAD requests.
+
+Never prints, never exits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from karsgit import compile as canon
+from karsgit.bundles import Target, plan
+from karsgit.compiler import blocking, changes_of
+from karsgit.pipeline import CheckResult
+from karsgit.registry.client import DEFAULT_TIMEOUT, Registry, sha256
+from karsgit.registry.sigfile import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact, sig_tag
+from karsgit.settings import Settings
+from karsgit.signing.errors import VerificationFailed
+
+DEFAULT_TAG = "latest"  # the kars CLI's default; the controller reads by digest
+DEFAULT_WORKERS = 16
+# (artifact, registry, repository, digest); raises VerificationFailed
+SigCheck = Callable[[SigArtifact, str, str, str], None]
+_RECOMPILE = "run 'karsgit compile' and commit the result"
+_RESIGN = "run 'karsgit sign --keyless' and commit the signature artifact"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why one bundle may not be published."""
+
+    path: str
+    message: str
+    hint: str
+
+    def describe(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """One bundle ready to go up."""
+
+    sandbox: str  # namespace/name
+    rel: str
+    registry: str
+    repository: str
+    digest: str  # allowlistRef.digest == sha256(manifest)
+    layer: bytes
+    signature: SigArtifact
+
+    @property
+    def manifest(self) -> bytes:
+        return canon.oci_manifest(self.layer)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.registry}/{self.repository}@{self.digest}"
+
+
+@dataclass
+class Pushed:
+    """What one bundle needed: the requests that wrote (or, dry, would write)."""
+
+    bundle: Bundle
+    sent: list[str] = field(default_factory=list)
+
+
+def prepare(
+    settings: Settings,
+    result: CheckResult,
+    paths: Sequence[Path],
+    check: SigCheck | None,
+) -> tuple[list[Bundle], list[Refusal]]:
+    """The bundles under ``paths`` (all when empty) that may be published, and
+    why the others may not. ``check`` verifies a signature under the signer
+    policy; None skips that (the caller decides whether that is allowed)."""
+    refusals = [
+        Refusal(f.path, f"{f.rule_id}: {f.message}", f.hint or "fix it first")
+        for f in blocking(result.findings)
+    ]
+    chosen = [t for t in plan(settings, result.objects) if _selected(settings, t, paths)]
+    ready = []
+    for target in chosen:
+        problems = _refusals(settings, target, check)
+        refusals += problems
+        if not problems:
+            ready.append(_bundle(settings, target))
+    return ready, refusals
+
+
+def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool:
+    if not paths:
+        return True
+    own = (target.sandbox.location.path, target.rel)
+    for given in paths:
+        absolute = given if given.is_absolute() else Path.cwd() / given
+        try:
+            rel = absolute.resolve().relative_to(settings.root.resolve()).as_posix()
+        except ValueError:
+            continue
+        if rel == "." or any(p == rel or p.startswith(rel.rstrip("/") + "/") for p in own):
+            return True
+    return False
+
+
+def _refusals(settings: Settings, target: Target, check: SigCheck | None) -> list[Refusal]:
+    stale = changes_of([target])
+    if stale:
+        return [Refusal(c.path, c.describe().split(": ", 1)[-1], _RECOMPILE) for c in stale]
+    assert target.ref is not None and target.current is not None
+    registry, repository = target.ref["registry"], target.ref["repository"]
+    if not registry:
+        return [Refusal(target.rel, "allowlistRef names no registry",
+                        "set bundles.registry in .karsgit.yaml, then compile")]  # fmt: skip
+    sig_rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
+    try:
+        data = (settings.root / sig_rel).read_bytes()
+    except FileNotFoundError:
+        return [Refusal(target.rel, f"bundle is unsigned ({sig_rel} is missing)", _RESIGN)]
+    except OSError as error:
+        return [Refusal(sig_rel, f"cannot read it: {error.strerror or error}", _RESIGN)]
+    try:
+        art = parse_sig_artifact(data)
+        _same_subject(art, registry, repository, target.ref["digest"])
+        if check is not None:
+            check(art, registry, repository, target.ref["digest"])
+    except VerificationFailed as failure:
+        return [Refusal(sig_rel, f"{failure.rule_id}: {failure.message}", failure.hint or _RESIGN)]
+    return []
+
+
+def _same_subject(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
+    from karsgit.signing.errors import SignatureInvalid
+
+    want = f"{registry}/{repository}"
+    if art.digest != digest:
+        raise SignatureInvalid(
+            f"signature is for {art.digest}, not this bundle's {digest}", _RESIGN
+        )
+    if art.reference != want:
+        raise SignatureInvalid(f"signature is for {art.reference}, not {want}", _RESIGN)
+
+
+def _bundle(settings: Settings, target: Target) -> Bundle:
+    assert target.ref is not None and target.current is not None
+    sig_rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
+    ref = target.sandbox.ref
+    return Bundle(
+        f"{ref.namespace}/{ref.name}",
+        target.rel,
+        target.ref["registry"],
+        target.ref["repository"],
+        target.ref["digest"],
+        target.current,
+        parse_sig_artifact((settings.root / sig_rel).read_bytes()),
+    )
+
+
+class _Mounts:
+    """Which repository is known to hold a blob: a later repository mounts it
+    instead of uploading (the empty config ``{}`` is in every bundle)."""
+
+    def __init__(self) -> None:
+        self._where: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def source(self, registry: str, digest: str) -> str | None:
+        with self._lock:
+            return self._where.get((registry, digest))
+
+    def add(self, registry: str, digest: str, repo: str) -> None:
+        with self._lock:
+            self._where.setdefault((registry, digest), repo)
+
+
+def push(
+    bundles: Sequence[Bundle],
+    *,
+    plain_http: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int = DEFAULT_WORKERS,
+    tag: str = DEFAULT_TAG,
+    dry_run: bool = False,
+    on_done: Callable[[Pushed], None] | None = None,
+) -> list[Pushed]:
+    """Upload what the registries lack, ``workers`` bundles at a time.
+
+    The first failure stops the run (RegistryError); what was already pushed
+    stays, and is content-addressed, so a rerun goes on from there.
+    """
+    clients = {
+        host: Registry(host, plain_http=plain_http, timeout=timeout)
+        for host in sorted({b.registry for b in bundles})
+    }
+    mounts = _Mounts()
+    done: list[Pushed] = []
+
+    def one(bundle: Bundle) -> Pushed:
+        outcome = _push_one(clients[bundle.registry], bundle, tag, mounts, dry_run)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="karsgit-publish")
+    try:
+        futures: list[Future[Pushed]] = [pool.submit(one, bundle) for bundle in bundles]
+        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future in finished and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+        done = [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for client in clients.values():
+            client.close()
+    return done
+
+
+def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_run: bool) -> Pushed:
+    repo, art = bundle.repository, bundle.signature
+    outcome = Pushed(bundle)
+    tagged = client.manifest_digest(repo, tag) == bundle.digest
+    signed = client.manifest_digest(repo, sig_tag(bundle.digest)) == art.manifest_digest
+    if tagged and signed:
+        return outcome
+    if not tagged:
+        if client.manifest_digest(repo, bundle.digest) is None:
+            _blobs(client, outcome, (canon.EMPTY_CONFIG, bundle.layer), mounts, dry_run)
+            outcome.sent.append(f"manifest {bundle.digest}")
+            if not dry_run:
+                client.put_manifest(repo, bundle.digest, canon.MANIFEST_MEDIA_TYPE,
+                                    bundle.manifest)  # fmt: skip
+        outcome.sent.append(f"tag {tag}")
+        if not dry_run:
+            client.put_manifest(repo, tag, canon.MANIFEST_MEDIA_TYPE, bundle.manifest)
+    if not signed:
+        _blobs(client, outcome, (art.config, art.payload), mounts, dry_run)
+        outcome.sent.append(f"signature {sig_tag(bundle.digest)}")
+        if not dry_run:
+            client.put_manifest(repo, sig_tag(bundle.digest), art.media_type, art.manifest)
+    return outcome
+
+
+def _blobs(
+    client: Registry, outcome: Pushed, blobs: Iterable[bytes], mounts: _Mounts, dry_run: bool
+) -> None:
+    repo = outcome.bundle.repository
+    for data in blobs:
+        digest = sha256(data)
+        if client.blob_exists(repo, digest):
+            mounts.add(client.host, digest, repo)
+            continue
+        outcome.sent.append(f"blob {digest} ({len(data)} bytes)")
+        if not dry_run:
+            client.push_blob(repo, data, mounts.source(client.host, digest))
+            mounts.add(client.host, digest, repo)
