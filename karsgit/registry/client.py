@@ -68,9 +68,16 @@ class Registry:
     """One registry host (``host[:port]``); safe to share between threads."""
 
     def __init__(
-        self, host: str, *, plain_http: bool = False, timeout: float = DEFAULT_TIMEOUT
+        self,
+        host: str,
+        *,
+        plain_http: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        write: bool = False,
     ) -> None:
         self.host = host
+        # one token scope for every request: a publisher asks for push once per repository
+        self.actions = PUSH if write else PULL
         self.scheme = "http" if plain_http else "https"
         self.timeout = timeout
         self._local = threading.local()
@@ -80,22 +87,23 @@ class Registry:
         self._basic: str | None = None  # once the registry asked for Basic
         self._tokens: dict[tuple[str, str], str] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._opened: list[http.client.HTTPConnection] = []  # every thread's, for close()
 
     # -- the operations -------------------------------------------------------
 
     def blob_exists(self, repo: str, digest: str) -> bool:
-        answer = self._call("HEAD", repo, f"blobs/{digest}", PULL, ok=(200, 404))
+        answer = self._call("HEAD", repo, f"blobs/{digest}", ok=(200, 404))
         return answer.status == 200
 
     def get_blob(self, repo: str, digest: str) -> bytes | None:
-        answer = self._call("GET", repo, f"blobs/{digest}", PULL, ok=(200, 404))
+        answer = self._call("GET", repo, f"blobs/{digest}", ok=(200, 404))
         return answer.body if answer.status == 200 else None
 
     def push_blob(self, repo: str, data: bytes, mount_from: str | None = None) -> None:
         """Upload ``data`` (POST then PUT), or mount it from another repository."""
         digest = sha256(data)
         query = {"mount": digest, "from": mount_from} if mount_from else {}
-        start = self._call("POST", repo, "blobs/uploads/", PUSH, ok=(201, 202), query=query)
+        start = self._call("POST", repo, "blobs/uploads/", ok=(201, 202), query=query)
         if start.status == 201:
             return
         location = start.headers.get("location")
@@ -107,12 +115,12 @@ class Registry:
         url = urljoin(self._url(repo, "blobs/uploads/"), location)
         url += ("&" if "?" in url else "?") + urlencode({"digest": digest})
         headers = {"Content-Type": "application/octet-stream"}
-        self._call("PUT", repo, url, PUSH, ok=(201,), body=data, headers=headers)
+        self._call("PUT", repo, url, ok=(201,), body=data, headers=headers)
 
     def manifest_digest(self, repo: str, reference: str) -> str | None:
         """The digest a tag or digest resolves to (HEAD); None when there is none."""
         answer = self._call(
-            "HEAD", repo, f"manifests/{reference}", PULL, ok=(200, 404), headers=_accept()
+            "HEAD", repo, f"manifests/{reference}", ok=(200, 404), headers=_accept()
         )
         if answer.status == 404:
             return None
@@ -120,7 +128,7 @@ class Registry:
 
     def get_manifest(self, repo: str, reference: str) -> Response | None:
         answer = self._call(
-            "GET", repo, f"manifests/{reference}", PULL, ok=(200, 404), headers=_accept()
+            "GET", repo, f"manifests/{reference}", ok=(200, 404), headers=_accept()
         )
         return answer if answer.status == 200 else None
 
@@ -128,7 +136,7 @@ class Registry:
         """PUT the exact bytes; the registry must answer with their digest."""
         headers = {"Content-Type": media_type}
         answer = self._call(
-            "PUT", repo, f"manifests/{reference}", PUSH, ok=(201,), body=data, headers=headers
+            "PUT", repo, f"manifests/{reference}", ok=(201,), body=data, headers=headers
         )
         want = sha256(data)
         if answer.digest is not None and answer.digest != want:
@@ -140,10 +148,11 @@ class Registry:
             )
 
     def close(self) -> None:
-        pool: dict[str, http.client.HTTPConnection] = getattr(self._local, "pool", {})
-        for connection in pool.values():
+        """Close every thread's connections (call once the threads are done)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
             connection.close()
-        pool.clear()
 
     # -- one request, with auth -----------------------------------------------
 
@@ -155,7 +164,6 @@ class Registry:
         method: str,
         repo: str,
         tail: str,
-        actions: str,
         *,
         ok: tuple[int, ...],
         body: bytes | None = None,
@@ -166,6 +174,7 @@ class Registry:
         if query:
             url += "?" + urlencode(query)
         sent = dict(headers or {})
+        actions = self.actions
         for attempt in range(2):
             authorization = self._authorization(repo, actions)
             if authorization:
@@ -259,6 +268,11 @@ class Registry:
                 f"registry {where} answered {status} to {method}",
                 "check the registry host and the repository (bundles.repository in .karsgit.yaml)",
             )
+        if answer.status == 400 and self.scheme == "http":
+            return RegistryError(
+                f"registry {where} answered {status} to {method}",
+                "the registry speaks HTTPS: drop --plain-http",
+            )
         if answer.status >= 500:
             return RegistryError(
                 f"registry {where} failed ({status}) on {method}",
@@ -336,6 +350,8 @@ class Registry:
         else:
             connection = http.client.HTTPConnection(netloc, timeout=self.timeout)
         pool[key] = connection
+        with self._lock:
+            self._opened.append(connection)
         return connection, False
 
     def _drop(self, scheme: str, netloc: str) -> None:

@@ -120,7 +120,8 @@ def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool
 def _refusals(settings: Settings, target: Target, check: SigCheck | None) -> list[Refusal]:
     stale = changes_of([target])
     if stale:
-        return [Refusal(c.path, c.describe().split(": ", 1)[-1], _RECOMPILE) for c in stale]
+        split = [change.describe().partition(": ") for change in stale]
+        return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split]
     assert target.ref is not None and target.current is not None
     registry, repository = target.ref["registry"], target.ref["repository"]
     if not registry:
@@ -203,7 +204,7 @@ def push(
     stays, and is content-addressed, so a rerun goes on from there.
     """
     clients = {
-        host: Registry(host, plain_http=plain_http, timeout=timeout)
+        host: Registry(host, plain_http=plain_http, timeout=timeout, write=not dry_run)
         for host in sorted({b.registry for b in bundles})
     }
     mounts = _Mounts()

@@ -1,0 +1,119 @@
+"""Fixtures for the registry tests: the real distribution registry (plain,
+htpasswd, TLS), and GitOps repositories with compiled bundles and signature
+artifacts built from the shared format."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bundles.conftest import bundle_path, manifest
+from tests.conftest import Repo
+from tests.registry.sigart import artifact
+from tests.support.registry import LocalRegistry, start_registry
+
+DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
+REPOSITORY = re.compile(r"repository: (\S+)")
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[LocalRegistry]:
+    server = start_registry(tmp_path / "registry-plain")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def auth_registry(tmp_path: Path) -> Iterator[LocalRegistry]:
+    server = start_registry(tmp_path / "registry-auth", basic_auth=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tls_registry(tmp_path: Path) -> Iterator[LocalRegistry]:
+    server = start_registry(tmp_path / "registry-tls", tls=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_registry_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "docker-config"
+    empty.mkdir()
+    monkeypatch.setenv("DOCKER_CONFIG", str(empty))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+
+def sandbox_names(count: int) -> list[str]:
+    return [f"agent-{i:04d}" for i in range(count)]
+
+
+def ref_of(repo: Repo, name: str) -> tuple[str, str]:
+    """(repository, digest) as written in the sandbox's allowlistRef, read by regex."""
+    text = (repo.path / f"sandboxes/{name}.yaml").read_text()
+    found_digest, found_repo = DIGEST.search(text), REPOSITORY.search(text)
+    assert found_digest and found_repo, text
+    return found_repo.group(1), found_digest.group(1)
+
+
+def sign_all(repo: Repo, host: str, names: list[str], *, marker: str = "test") -> None:
+    for name in names:
+        repository, digest = ref_of(repo, name)
+        target = repo.path / Path(bundle_path(name)).parent / "allowlist.cosign.json"
+        target.write_bytes(artifact(f"{host}/{repository}", digest, marker=marker))
+
+
+@pytest.fixture
+def make_repo(
+    repo: Repo, karsgit: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Repo]:
+    """A compiled repository of ``count`` Strict sandboxes whose ref names ``host``,
+    each with a signature artifact for its digest."""
+
+    def make(host: str, count: int = 2, *, signed: bool = True) -> Repo:
+        monkeypatch.setenv("KARS_REGISTRY", host)
+        names = sandbox_names(count)
+        for index, name in enumerate(names):
+            repo.write(f"sandboxes/{name}.yaml", manifest(name, f"api{index}.example.com:443"))
+        result = karsgit("compile")
+        assert result.code == 0, result.err  # type: ignore[attr-defined]
+        if signed:
+            sign_all(repo, host, names)
+        repo.commit("compiled")
+        return repo
+
+    return make
+
+
+def docker_config(directory: Path, host: str, user: str, password: str) -> Path:
+    import base64
+
+    directory.mkdir(parents=True, exist_ok=True)
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    (directory / "config.json").write_text(json.dumps({"auths": {host: {"auth": auth}}}))
+    return directory
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """Stands in for the keyless .sig verification (karsgit.signing.cosignsig, not
+    on this branch yet): records what publish asked it to verify."""
+    import karsgit.registry.trust as trust
+
+    calls: list[tuple[str, str, str]] = []
+
+    def build(*_args: object):
+        def check(art, registry: str, repository: str, digest: str) -> None:
+            assert art.digest == digest
+            calls.append((registry, repository, digest))
+
+        return check
+
+    monkeypatch.setattr(trust, "sig_check", build)
+    return calls
