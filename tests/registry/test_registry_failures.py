@@ -120,7 +120,8 @@ def test_a_missing_credential_helper(
     assert one_error(publish(karsgit, "--plain-http")) == [
         "karsgit: error: the docker config names credential helper 'nosuchhelper' but "
         "docker-credential-nosuchhelper is not on PATH",
-        "hint: install docker-credential-nosuchhelper or remove 'nosuchhelper' from the docker config",
+        "hint: install docker-credential-nosuchhelper "
+        "or remove 'nosuchhelper' from the docker config",
     ]
 
 

@@ -65,7 +65,9 @@ def free_port() -> int:
 
 
 def start_registry(root: Path, *, basic_auth: bool = False, tls: bool = False) -> LocalRegistry:
-    binary = shutil.which(BINARY) or (f"/usr/bin/{BINARY}" if Path(f"/usr/bin/{BINARY}").exists() else None)
+    binary = shutil.which(BINARY) or (
+        f"/usr/bin/{BINARY}" if Path(f"/usr/bin/{BINARY}").exists() else None
+    )
     if binary is None:
         raise AssertionError(
             f"{BINARY} is not installed: apt-get install -y docker-registry (see .ci/run)"
@@ -88,10 +90,10 @@ def start_registry(root: Path, *, basic_auth: bool = False, tls: bool = False) -
         (root / "htpasswd").write_text(f"{USER}:{hashed}\n")
         config["auth"] = {"htpasswd": {"realm": "karsgit-test", "path": str(root / "htpasswd")}}
     (root / "config.yml").write_text(yaml.safe_dump(config))
-    log = open(root / "registry.log", "wb")  # noqa: SIM115 - the process owns it
-    process = subprocess.Popen(
-        [binary, "serve", str(root / "config.yml")], stdout=log, stderr=subprocess.STDOUT
-    )
+    with open(root / "registry.log", "wb") as log:  # the child keeps its own descriptor
+        process = subprocess.Popen(
+            [binary, "serve", str(root / "config.yml")], stdout=log, stderr=subprocess.STDOUT
+        )
     registry = LocalRegistry(f"127.0.0.1:{port}", root, process, ca_file, basic_auth)
     _wait_ready(registry)
     return registry
