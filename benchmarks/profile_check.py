@@ -46,10 +46,11 @@ def _drain(items: Iterable[Any]) -> int:
 
 
 def profile(corpus: Path, limit: int) -> tuple[Clock, int, int]:
-    from karsgit import engine, schema
-    from karsgit.extract import to_object
-    from karsgit.load import ReadLimits, iter_kars_documents, load_file
+    from karsgit import schema
+    from karsgit.rules import engine
     from karsgit.settings import load_settings
+    from karsgit.source.extract import to_object
+    from karsgit.source.load import ReadLimits, iter_kars_documents, load_file
 
     settings = load_settings(corpus)
     clock, objects, files = Clock(), [], corpus_files(corpus, limit)

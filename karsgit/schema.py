@@ -19,8 +19,8 @@ from typing import Any
 import jsonschema_rs
 
 from karsgit.findings import Hit, json_path_of
-from karsgit.load import Document, PathKey
-from karsgit.model import API_VERSION, APPROVAL, SANDBOX
+from karsgit.source.load import Document, PathKey
+from karsgit.source.objects import API_VERSION, APPROVAL, SANDBOX
 
 SCHEMA_FILES = {SANDBOX: "karssandbox.schema.json", APPROVAL: "egressapproval.schema.json"}
 

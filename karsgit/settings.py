@@ -53,7 +53,7 @@ def load_settings(root: Path, config: Path | None = None) -> Settings:
 
 
 def _read(path: Path) -> tuple[Any, Any]:
-    from karsgit.load import parse_documents
+    from karsgit.source.load import parse_documents
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -144,7 +144,7 @@ def _ttl_ceiling(path: Path, approvals: dict[str, str], doc: Any) -> timedelta:
     text = approvals.get("ttl_ceiling")
     if text is None:
         return TTL_DEFAULT_CEILING
-    from karsgit.duration import HARD_CEILING, parse_ttl
+    from karsgit.normalize.duration import HARD_CEILING, parse_ttl
 
     value = parse_ttl(text)
     line = doc.pos(("approvals", "ttl_ceiling")).line

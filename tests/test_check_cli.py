@@ -137,7 +137,7 @@ def test_outside_git_repository(tmp_path, monkeypatch, karsgit) -> None:
 
 
 def test_internal_error_is_exit_4_without_traceback(repo: Repo, karsgit, monkeypatch) -> None:
-    import karsgit.pipeline as pipeline
+    import karsgit.run.check as pipeline
 
     def boom(*_: object) -> None:
         raise ValueError("kaboom")
@@ -153,7 +153,7 @@ def test_internal_error_is_exit_4_without_traceback(repo: Repo, karsgit, monkeyp
 def test_interrupt_is_exit_130(repo: Repo) -> None:
     repo.write("sb.yaml", sandbox())
     code = (
-        "import time, karsgit.pipeline as p\n"
+        "import time, karsgit.run.check as p\n"
         "p.discover = lambda *a: time.sleep(30)\n"
         "from karsgit.cli import main\nmain(['check'])\n"
     )

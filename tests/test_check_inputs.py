@@ -8,7 +8,7 @@ import tracemalloc
 
 import pytest
 
-from karsgit.load import load_bytes
+from karsgit.source.load import load_bytes
 from tests.conftest import Repo, sandbox
 
 

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from karsgit.findings import Severity
-from karsgit.load import load_bytes
-from karsgit.pipeline import file_hits
+from karsgit.run.check import file_hits
 from karsgit.settings import Settings
+from karsgit.source.load import load_bytes
 from tests.conftest import ROOT, SHARED, sandbox
 
 CRDS = SHARED / "vectors" / "kars-crds"

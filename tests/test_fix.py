@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from karsgit import pipeline
 from karsgit.cli import cli
-from karsgit.fix import fix_bytes
-from karsgit.load import load_bytes
-from karsgit.normalize import normalize_host
+from karsgit.normalize.endpoints import normalize_host
+from karsgit.run import check as pipeline
+from karsgit.run.fix import fix_bytes
 from karsgit.settings import Settings
+from karsgit.source.load import load_bytes
 from tests.conftest import Repo
 
 SETTINGS = Settings(root=Path("/nonexistent"))

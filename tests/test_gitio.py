@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from karsgit import gitio
+from karsgit.source import gitio
 from tests.conftest import Repo
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from karsgit import pipeline
+from karsgit.run import check as pipeline
 from karsgit.settings import Settings
 from tests.conftest import Repo, sandbox
 

@@ -31,7 +31,7 @@ def test_truncated_rows_region(repo: Repo, karsgit, monkeypatch, tmp_path) -> No
     repo.write("a.yaml", sandbox("twin"))
     repo.write("b.yaml", sandbox("twin"))
     repo.commit()
-    monkeypatch.setattr("karsgit.repoindex.RACY_NS", 0)  # cache even just-written files
+    monkeypatch.setattr("karsgit.source.repoindex.RACY_NS", 0)  # cache even just-written files
     assert "(duplicate-resource)" in karsgit("check", "-f", "parsable", "b.yaml").out
     path = tmp_path / "repoindex.marshal"
     path.write_bytes(path.read_bytes()[:-5])

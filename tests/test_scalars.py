@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from karsgit import scalars
-from karsgit.load import load_bytes
+from karsgit.source import scalars
+from karsgit.source.load import load_bytes
 
 CLUSTER = [
     ("443", 443),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from karsgit.rewrite import set_mapping
-from karsgit.splice import set_block_mapping
+from karsgit.edit.rewrite import set_mapping
+from karsgit.edit.splice import set_block_mapping
 from tests.conftest import sandbox
 
 PATH = ("spec", "networkPolicy", "allowlistRef")

@@ -16,8 +16,8 @@ from karsgit.cli.common import (
     progress_meter,
     settings_for,
 )
-from karsgit.pipeline import run_check
 from karsgit.rules import catalog
+from karsgit.run.check import run_check
 
 
 @click.command()
@@ -54,7 +54,7 @@ def check(
         parse_format(spec)  # a usage error before any work
     settings = settings_for(config, fail_on)
     if base is not None:
-        from karsgit.basecheck import run_base_check
+        from karsgit.run.basecheck import run_base_check
 
         result = run_base_check(settings, base, paths)
     else:

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from karsgit import gitio
 from karsgit.errors import ExitCode, UsageError
 from karsgit.findings import Finding, Severity, active
 from karsgit.report import FORMATS
 from karsgit.settings import Settings, load_settings
+from karsgit.source import gitio
 
 if TYPE_CHECKING:
-    from karsgit.pipeline import CheckResult
+    from karsgit.run.check import CheckResult
 
 config_option = click.option(
     "--config",
@@ -110,6 +110,6 @@ def write_output(text: str, target: str | None) -> None:
     if target is None or target == "-":
         click.echo(text, nl=False)
         return
-    from karsgit.artifacts import atomic_write
+    from karsgit.edit.files import atomic_write
 
     atomic_write(Path(target), text.encode("utf-8"))

@@ -8,11 +8,11 @@ import click
 
 from karsgit import __version__
 from karsgit.cli.common import config_option, progress_meter, settings_for, use_color
-from karsgit.compiler import blocking, compile_repo
 from karsgit.errors import ExitCode
-from karsgit.pipeline import run_check
 from karsgit.report import ReportData, render
 from karsgit.rules import catalog
+from karsgit.run.check import run_check
+from karsgit.run.compile import blocking, compile_repo
 
 
 @click.command("compile")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from karsgit import gitio
 from karsgit.cli.common import config_option, settings_for, write_output
-from karsgit.diffreport import FORMATS
+from karsgit.report.diff import FORMATS
+from karsgit.source import gitio
 
 
 @click.command()
@@ -33,10 +33,10 @@ def diff(
     (origin/HEAD, else main, else master); HEAD defaults to the work tree.
     Only the files that differ are read, from git objects (no checkout).
     """
-    from karsgit.diff import compute
-    from karsgit.diffreport import render
-    from karsgit.hostcheck import public_suffix
-    from karsgit.snapshot import bundle_path, load_change
+    from karsgit.normalize.unsafe import public_suffix
+    from karsgit.report.diff import render
+    from karsgit.run.diff import compute
+    from karsgit.source.revisions import bundle_path, load_change
 
     settings = settings_for(config)
     start = base or gitio.default_base(settings.root)

@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from karsgit.cli.common import config_option, settings_for
-from karsgit.egress import Refused, Request, label, resolve
 from karsgit.errors import KarsgitError, SigningError, UsageError
 from karsgit.findings import Finding
-from karsgit.model import LEARN, STRICT, Sandbox
+from karsgit.run.egress import Refused, Request, label, resolve
 from karsgit.settings import Settings
+from karsgit.source.objects import LEARN, STRICT, Sandbox
 
 SignPlan = tuple[str, Path | None, Path | None]
 
@@ -56,14 +56,14 @@ class EgressGroup(click.Group):
 
 
 def _echo_findings(findings: Sequence[Finding]) -> None:
-    from karsgit.egressflow import refusal
+    from karsgit.run.egress_apply import refusal
 
     if findings:
         click.echo(refusal(findings), err=True)
 
 
 def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settings, Any, Sandbox]:
-    from karsgit.pipeline import run_check
+    from karsgit.run.check import run_check
 
     settings = settings_for(config)
     result = run_check(settings, ())
@@ -84,9 +84,9 @@ def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
 
 
 def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> list[str]:
-    from karsgit.bundles import SIG_SUFFIX, SIGSTORE_SUFFIX
+    from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX
     from karsgit.cli.sign import open_signer
-    from karsgit.signrun import refuse_private_keys, sign_bundles
+    from karsgit.run.sign import refuse_private_keys, sign_bundles
 
     try:
         refuse_private_keys(settings.root)
@@ -163,8 +163,7 @@ def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tupl
 def _change(
     settings: Settings, sandbox: Sandbox, request: Request, plan: SignPlan | None, commit: bool
 ) -> int:
-    from karsgit import egressflow as flow
-
+    from karsgit.run import egress_apply as flow
     text, crlf = flow.read_text(settings.root / sandbox.location.path)
     try:
         edit = flow.build_edit(settings, sandbox, text, request)
@@ -208,16 +207,15 @@ def _sign_status(
 
 
 def _commit(settings: Settings, paths: list[str], message: str) -> None:
-    from karsgit import gitio
-
+    from karsgit.source import gitio
     commit = gitio.commit_paths(settings.root, paths, message)
     click.echo(f"committed {commit[:12]}: {message.splitlines()[0]}")
 
 
 def _pending(config: Path | None, name: str, namespace: str | None, learned: Path) -> int:
-    from karsgit.cli.egressreport import pending_text
-    from karsgit.learned import parse_learned, pending
+    from karsgit.report.pending import pending_text
     from karsgit.rules.hosts import normal_endpoint
+    from karsgit.source.learned import parse_learned, pending
 
     _, _, sandbox = _load(config, name, namespace)
     items = parse_learned(learned.read_bytes(), str(learned))
@@ -288,8 +286,8 @@ def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: s
     sandbox's bundle does not change. Refused (exit 1, nothing written) when
     'karsgit check' would report an error in it.
     """
-    from karsgit.artifacts import atomic_write
-    from karsgit.extra import ExtraRequest, plan_extra
+    from karsgit.edit.files import atomic_write
+    from karsgit.run.allow_extra import ExtraRequest, plan_extra
 
     settings, result, sandbox = _load(config, name, namespace)
     request = ExtraRequest(hosts, ttl, reason, ticket, directory)

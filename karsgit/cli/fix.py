@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from karsgit.cli.common import config_option, settings_for
-from karsgit.discover import discover
-from karsgit.fix import FileFix, fix_bytes, write
+from karsgit.run.fix import FileFix, fix_bytes, write
+from karsgit.source.discover import discover
 
 
 @click.command()

@@ -8,9 +8,9 @@ import click
 
 from karsgit.cli.common import config_option, settings_for
 from karsgit.errors import ExitCode, UsageError
-from karsgit.pipeline import run_check
 from karsgit.registry.client import DEFAULT_TIMEOUT
 from karsgit.registry.publish import DEFAULT_TAG, DEFAULT_WORKERS, Pushed, SigCheck
+from karsgit.run.check import run_check
 from karsgit.settings import Settings
 
 _PATH = click.Path(dir_okay=False, path_type=Path)

@@ -16,8 +16,8 @@ from karsgit.errors import KarsgitError, SigningError, UsageError
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
+    from karsgit.run.sign import IsCurrent
     from karsgit.signing import Signer
-    from karsgit.signrun import IsCurrent
 
 PASSWORD_ENV = "COSIGN_PASSWORD"
 
@@ -53,7 +53,7 @@ def keygen(output_prefix: str) -> int:
     The private key is encrypted with the password from COSIGN_PASSWORD, or one
     asked for twice on the terminal. Existing files are never overwritten.
     """
-    from karsgit.artifacts import atomic_write
+    from karsgit.edit.files import atomic_write
     from karsgit.signing import generate_keypair
 
     private, public = Path(f"{output_prefix}.key"), Path(f"{output_prefix}.pub")
@@ -96,7 +96,7 @@ def sign(
     beside each bundle. Stops at the first failure (exit 3): bundles signed
     before it keep their new signatures, the rest are untouched.
     """
-    from karsgit.signrun import bundles_to_sign, refuse_private_keys, sign_bundles
+    from karsgit.run.sign import bundles_to_sign, refuse_private_keys, sign_bundles
 
     settings = settings_for(config)
     refuse_private_keys(settings.root)
@@ -141,7 +141,7 @@ def _config_path(settings: Settings, value: str | None) -> Path | None:
 def open_signer(
     mode: str, key: Path | None, token: str | None, trust: Path | None
 ) -> Iterator[tuple[Signer, IsCurrent]]:
-    from karsgit.signrun import key_is_current, keyless_is_current
+    from karsgit.run.sign import key_is_current, keyless_is_current
 
     if mode == "key":
         from karsgit.signing import KeySigner, load_private_key

@@ -18,9 +18,9 @@ from karsgit.cli.common import (
 )
 from karsgit.errors import UsageError
 from karsgit.findings import Finding
-from karsgit.pipeline import CheckResult, run_check
+from karsgit.run.check import CheckResult, run_check
+from karsgit.run.verify import SignatureCheck, verify_repo
 from karsgit.settings import Settings
-from karsgit.verify import SignatureCheck, verify_repo
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -82,8 +82,8 @@ def _signature_check(
     policy_file: Path | None,
     trust: Path | None,
 ) -> SignatureCheck | None:
-    from karsgit import trust as trusts
     from karsgit.signing import SignerPolicy
+    from karsgit.signing import trust as trusts
 
     configured = settings.signing
     if bool(identity) != bool(issuer):

@@ -19,18 +19,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from karsgit import compile as canon
-from karsgit import engine
-from karsgit.bundles import REF_PATH, strict_sandboxes
+from karsgit.bundle import canonical as canon
+from karsgit.bundle.plan import REF_PATH, strict_sandboxes
 from karsgit.findings import Finding, Hit, Position, sort_findings
-from karsgit.load import parse_documents
-from karsgit.model import Sandbox
-from karsgit.pipeline import CheckResult
 from karsgit.registry.client import DEFAULT_TIMEOUT, MANIFEST_TYPES, Registry, sha256
-from karsgit.registry.publish import DEFAULT_WORKERS, SigCheck
-from karsgit.registry.sigfile import SIMPLESIGNING_MEDIA_TYPE, SigArtifact, sig_tag
+from karsgit.registry.publish import DEFAULT_WORKERS, SigCheck, sig_tag
+from karsgit.rules import engine
+from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
+from karsgit.signing.cosignsig import SIMPLESIGNING_MEDIA_TYPE, SigArtifact
 from karsgit.signing.errors import VerificationFailed
+from karsgit.source.load import parse_documents
+from karsgit.source.objects import Sandbox
 
 _PUBLISH = "run 'karsgit publish' (after compile and sign --keyless)"
 

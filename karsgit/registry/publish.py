@@ -21,13 +21,14 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit import compile as canon
-from karsgit.bundles import Target, plan
-from karsgit.compiler import blocking, changes_of
-from karsgit.pipeline import CheckResult
+from karsgit.bundle import canonical as canon
+from karsgit.bundle.plan import Target, plan
 from karsgit.registry.client import DEFAULT_TIMEOUT, Registry, sha256
-from karsgit.registry.sigfile import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact, sig_tag
+from karsgit.run.check import CheckResult
+from karsgit.run.compile import blocking, changes_of
 from karsgit.settings import Settings
+from karsgit.signing.cosignsig import MANIFEST_MEDIA_TYPE as SIG_MEDIA_TYPE
+from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact
 from karsgit.signing.errors import VerificationFailed
 
 DEFAULT_TAG = "latest"  # the kars CLI's default; the controller reads by digest
@@ -77,6 +78,11 @@ class Pushed:
 
     bundle: Bundle
     sent: list[str] = field(default_factory=list)
+
+
+def sig_tag(digest: str) -> str:
+    """cosign's legacy signature tag: ``sha256:<hex>`` -> ``sha256-<hex>.sig``."""
+    return digest.replace(":", "-", 1) + ".sig"
 
 
 def prepare(
@@ -235,7 +241,7 @@ def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_r
     repo, art = bundle.repository, bundle.signature
     outcome = Pushed(bundle)
     tagged = client.manifest_digest(repo, tag) == bundle.digest
-    signed = client.manifest_digest(repo, sig_tag(bundle.digest)) == art.manifest_digest
+    signed = client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(art.manifest)
     if tagged and signed:
         return outcome
     if not tagged:
@@ -252,7 +258,7 @@ def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_r
         _blobs(client, outcome, (art.config, art.payload), mounts, dry_run)
         outcome.sent.append(f"signature {sig_tag(bundle.digest)}")
         if not dry_run:
-            client.put_manifest(repo, sig_tag(bundle.digest), art.media_type, art.manifest)
+            client.put_manifest(repo, sig_tag(bundle.digest), SIG_MEDIA_TYPE, art.manifest)
     return outcome
 
 

@@ -42,18 +42,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from karsgit import gitio
-from karsgit.duration import exceeds, format_ttl, parse_ttl
 from karsgit.findings import Hit, Position, Severity
-from karsgit.load import Document
-from karsgit.model import Approval, KarsObject, Sandbox
-from karsgit.normalize import admits, show
+from karsgit.normalize.duration import exceeds, format_ttl, parse_ttl
+from karsgit.normalize.endpoints import admits, show
 from karsgit.rules import RuleInfo
 from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
+from karsgit.source import gitio
+from karsgit.source.load import Document
+from karsgit.source.objects import Approval, KarsObject, Sandbox
 
 if TYPE_CHECKING:
-    from karsgit.engine import RepoContext
+    from karsgit.rules.engine import RepoContext
 
 E, W = Severity.ERROR, Severity.WARNING
 RULES = (

@@ -35,10 +35,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from karsgit.findings import WHOLE_FILE, Hit, Position, Severity
-from karsgit.model import LEARN, SANDBOX, STRICT, Approval, KarsObject, ObjectRef, Sandbox
 from karsgit.rules import RuleInfo
 from karsgit.settings import Settings
-from karsgit.snapshot import ALLOWLIST, Change, normal_endpoints, raw_endpoints
+from karsgit.source.objects import LEARN, SANDBOX, STRICT, Approval, KarsObject, ObjectRef, Sandbox
+from karsgit.source.revisions import ALLOWLIST, Change, normal_endpoints, raw_endpoints
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 RELAX_REASON = "karsgit.io/mode-relaxed-reason"

@@ -62,10 +62,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from karsgit.findings import Hit, Position, Severity, json_path_of
-from karsgit.hostcheck import confusable, public_suffix
-from karsgit.load import Document, PathKey
-from karsgit.model import Approval, KarsObject, RawEndpoint
-from karsgit.normalize import (
+from karsgit.normalize.endpoints import (
     Endpoint,
     HostVerdict,
     Issue,
@@ -76,8 +73,11 @@ from karsgit.normalize import (
     subsumed_by,
     subsumed_issue,
 )
+from karsgit.normalize.unsafe import confusable, public_suffix
 from karsgit.rules import RuleInfo
 from karsgit.settings import Settings
+from karsgit.source.load import Document, PathKey
+from karsgit.source.objects import Approval, KarsObject, RawEndpoint
 
 E, W = Severity.ERROR, Severity.WARNING
 

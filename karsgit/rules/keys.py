@@ -20,7 +20,7 @@ from karsgit.findings import WHOLE_FILE, Hit, Severity
 from karsgit.rules import RuleInfo
 
 if TYPE_CHECKING:
-    from karsgit.engine import RepoContext
+    from karsgit.rules.engine import RepoContext
 
 RULES = (
     RuleInfo("private-key-in-repo", Severity.ERROR, "a private key file is tracked or staged"),
@@ -41,7 +41,7 @@ def private_key_paths(root: Path, staged_only: bool = False) -> list[str]:
     index of 10,000 files costs ~0.1 s, more than the rest of a hook run.
     """
     from karsgit.errors import GitError
-    from karsgit.gitio import run_git, staged_changes
+    from karsgit.source.gitio import run_git, staged_changes
 
     patterns = [arg for label in PEM_LABELS for arg in ("-e", f"-----BEGIN {label}-----")]
     try:

@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.load import Document
-from karsgit.model import LEARN, STRICT, KarsObject, Sandbox
 from karsgit.rules import RuleInfo
 from karsgit.rules.hosts import SANDBOX_LIST, normal_endpoint
 from karsgit.settings import Settings
+from karsgit.source.load import Document
+from karsgit.source.objects import LEARN, STRICT, KarsObject, Sandbox
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -25,11 +25,11 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from karsgit.findings import Hit, Position, Severity
-from karsgit.model import Approval, KarsObject, ObjectRef, Sandbox
 from karsgit.rules import RuleInfo
+from karsgit.source.objects import Approval, KarsObject, ObjectRef, Sandbox
 
 if TYPE_CHECKING:
-    from karsgit.engine import RepoContext
+    from karsgit.rules.engine import RepoContext
 
 E = Severity.ERROR
 

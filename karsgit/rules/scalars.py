@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from karsgit.findings import Hit, Severity, json_path_of
-from karsgit.load import AmbiguousScalar, Document
-from karsgit.model import KarsObject
 from karsgit.rules import RuleInfo
-from karsgit.scalars import yaml12_value
 from karsgit.settings import Settings
+from karsgit.source.load import AmbiguousScalar, Document
+from karsgit.source.objects import KarsObject
+from karsgit.source.scalars import yaml12_value
 
 RULES = (
     RuleInfo("yaml-ambiguous-scalar", Severity.ERROR, "a scalar that YAML readers disagree on"),

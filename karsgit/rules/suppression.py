@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from karsgit import suppress
 from karsgit.findings import Hit, Position, Severity
 from karsgit.rules import RuleInfo, catalog
+from karsgit.rules import suppressions as suppress
 
 RULES = (
     RuleInfo(

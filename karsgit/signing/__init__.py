@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
     from karsgit.signing.keyless import KeylessSigner, KeylessVerifier, verify_keyless_bundle
     from karsgit.signing.keymode import KeySigner, verify_key_bundle, verify_key_signature
-    from karsgit.signing.policy import AllowedSigner, SignerIdentity, SignerPolicy
+    from karsgit.signing.signers import AllowedSigner, SignerIdentity, SignerPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +68,9 @@ _LAZY = {
     "KeySigner": "keymode",
     "verify_key_bundle": "keymode",
     "verify_key_signature": "keymode",
-    "AllowedSigner": "policy",
-    "SignerIdentity": "policy",
-    "SignerPolicy": "policy",
+    "AllowedSigner": "signers",
+    "SignerIdentity": "signers",
+    "SignerPolicy": "signers",
 }
 
 __all__ = [

@@ -18,7 +18,7 @@ from karsgit.errors import SigningError
 from karsgit.signing import SignedArtifact
 from karsgit.signing.bundle import parse_bundle
 from karsgit.signing.errors import MalformedBundle, SignatureInvalid, SignerMismatch
-from karsgit.signing.policy import SignerIdentity, SignerPolicy, identity_from_certificate
+from karsgit.signing.signers import SignerIdentity, SignerPolicy, identity_from_certificate
 
 if TYPE_CHECKING:
     from cryptography import x509

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from karsgit.compile import oci_manifest_digest
+from karsgit.bundle.canonical import oci_manifest_digest
 from tests.bundles.conftest import REGISTRY, bundle_path, manifest
 
 GOLDEN_SHA = "68cfc3c618aa23c95c5d4500d3f0fd7e3bc68b80bb917fbf159b952b9666a73a"

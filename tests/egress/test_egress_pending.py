@@ -7,7 +7,7 @@ import json
 import pytest
 
 from karsgit.errors import KarsgitError
-from karsgit.learned import Learned, parse_learned, pending
+from karsgit.source.learned import Learned, parse_learned, pending
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from karsgit import repoindex
 from karsgit.settings import Settings
+from karsgit.source import repoindex
 from tests.conftest import sandbox
 
 

@@ -121,7 +121,7 @@ def test_refuses_an_unsigned_bundle(registry, make_repo, karsgit, checked):
 @pytest.mark.parametrize(
     ("tamper", "expected"),
     [
-        ("truncated", "signature-invalid: signature artifact is malformed: it is not JSON"),
+        ("truncated", "signature-invalid: signature artifact is not valid json (JSONDecodeError)"),
         (
             "digest",
             "signature-invalid: signature is for sha256:" + "0" * 64 + ", not this bundle's",

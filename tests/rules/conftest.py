@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from karsgit import pipeline
 from karsgit.findings import Hit
-from karsgit.load import load_bytes
+from karsgit.run import check as pipeline
 from karsgit.settings import Settings
+from karsgit.source.load import load_bytes
 
 SANDBOX_HEAD = """\
 apiVersion: kars.azure.com/v1alpha1

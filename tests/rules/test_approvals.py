@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from karsgit.pipeline import run_check
+from karsgit.run.check import run_check
 from karsgit.settings import Settings
 from tests.conftest import Repo, sandbox
 from tests.rules.conftest import hits, where

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from karsgit.pipeline import run_check
+from karsgit.run.check import run_check
 from karsgit.settings import Settings
 from tests.conftest import Repo, sandbox
 

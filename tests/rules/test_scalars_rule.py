@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from karsgit.extract import to_object
-from karsgit.load import iter_kars_documents, load_bytes
-from karsgit.model import Sandbox
+from karsgit.source.extract import to_object
+from karsgit.source.load import iter_kars_documents, load_bytes
+from karsgit.source.objects import Sandbox
 from tests.rules.conftest import endpoints, hits
 
 CASES = [

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from karsgit import suppress
-from karsgit.pipeline import run_check
+from karsgit.rules import suppressions as suppress
+from karsgit.run.check import run_check
 from karsgit.settings import Settings
 from tests.conftest import Repo
 from tests.rules.conftest import SANDBOX_HEAD, where

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from karsgit.errors import SigningError
 from karsgit.signing import AllowedSigner, SignerIdentity, SignerPolicy
-from karsgit.signing.policy import identity_from_certificate
+from karsgit.signing.signers import identity_from_certificate
 from tests.signing.signing_helpers import KeylessSetup
 
 GH = "https://token.actions.githubusercontent.com"

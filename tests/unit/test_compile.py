@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from karsgit.compile import (
+from karsgit.bundle.canonical import (
     ARTIFACT_TYPE,
     EMPTY_CONFIG_DIGEST,
     LAYER_MEDIA_TYPE,
@@ -25,7 +25,7 @@ from karsgit.compile import (
     oci_manifest_digest,
     parse_canonical,
 )
-from karsgit.normalize import Endpoint, normalize_host
+from karsgit.normalize.endpoints import Endpoint, normalize_host
 
 A80 = Endpoint("api.github.com", 80)
 A443 = Endpoint("api.github.com", 443)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karsgit.duration import (
+from karsgit.normalize.duration import (
     DEFAULT_CEILING,
     HARD_CEILING,
     TtlError,

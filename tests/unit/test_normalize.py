@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from karsgit.hostcheck import Confusable, confusable, public_suffix, script_of
-from karsgit.normalize import (
+from karsgit.normalize.endpoints import (
     CANONICAL_HOST,
     Duplicate,
     Endpoint,
@@ -22,6 +21,7 @@ from karsgit.normalize import (
     subsumed_by,
     subsumed_issue,
 )
+from karsgit.normalize.unsafe import Confusable, confusable, public_suffix, script_of
 
 CYRILLIC_A = "\u0430"
 GREEK_O = "\u03bf"
@@ -466,11 +466,12 @@ def test_heavy_libraries_load_lazily_and_once() -> None:
     # The hook path imports these modules for every run; idna and the public
     # suffix list are only paid for when a non-ASCII host or a PSL check occurs.
     code = (
-        "import sys, karsgit.normalize, karsgit.hostcheck, karsgit.compile, karsgit.duration\n"
+        "import sys, karsgit.normalize.endpoints, karsgit.normalize.unsafe\n"
+        "import karsgit.bundle.canonical, karsgit.normalize.duration\n"
         "assert 'idna' not in sys.modules and 'publicsuffixlist' not in sys.modules\n"
-        "karsgit.normalize.normalize_host('API.github.com')\n"
+        "karsgit.normalize.endpoints.normalize_host('API.github.com')\n"
         "assert 'idna' not in sys.modules\n"
-        "karsgit.hostcheck.public_suffix('com')\n"
-        "assert karsgit.hostcheck._psl() is karsgit.hostcheck._psl()\n"
+        "karsgit.normalize.unsafe.public_suffix('com')\n"
+        "assert karsgit.normalize.unsafe._psl() is karsgit.normalize.unsafe._psl()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from publicsuffixlist import PublicSuffixList
 
-from karsgit.hostcheck import _suffix_rules, public_suffix
+from karsgit.normalize.unsafe import _suffix_rules, public_suffix
 
 
 def test_agrees_with_publicsuffixlist() -> None:

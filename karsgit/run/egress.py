@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from karsgit.errors import ExitCode, KarsgitError
 from karsgit.findings import Finding, Severity, active
-from karsgit.model import DEFAULT_PORT, STRICT, KarsObject, Sandbox
-from karsgit.normalize import Endpoint, admits, normalize_host
+from karsgit.normalize.endpoints import Endpoint, admits, normalize_host
 from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
+from karsgit.source.objects import DEFAULT_PORT, STRICT, KarsObject, Sandbox
 
 MODE_PATH = ("spec", "networkPolicy", "egressMode")
 

@@ -3,9 +3,9 @@ grouped by registrable domain, with what approving each would admit."""
 
 from __future__ import annotations
 
-from karsgit.egress import label
-from karsgit.learned import Group, Pending, PendingReport
-from karsgit.model import DEFAULT_PORT, Sandbox
+from karsgit.run.egress import label
+from karsgit.source.learned import Group, Pending, PendingReport
+from karsgit.source.objects import DEFAULT_PORT, Sandbox
 
 
 def pending_text(sandbox: Sandbox, report: PendingReport, source: str) -> str:

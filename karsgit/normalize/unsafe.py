@@ -166,7 +166,7 @@ def _label_reason(label: str) -> str | None:
 
 def _uts46(host: str) -> str | None:
     """The lowercase Unicode form, with A-labels decoded: a spoof already in punycode counts."""
-    import idna  # lazy, as in karsgit.normalize
+    import idna  # lazy, as in karsgit.normalize.endpoints
 
     try:
         mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)

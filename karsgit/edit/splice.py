@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from karsgit.load import parse_documents
-from karsgit.scalars import cluster_value
+from karsgit.source.load import parse_documents
+from karsgit.source.scalars import cluster_value
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+@-]*(?::[A-Za-z0-9._/+@-]+)*")
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from karsgit.compile import oci_manifest_digest
-from karsgit.model import SANDBOX, Approval, KarsObject, ObjectRef, Sandbox
-from karsgit.normalize import Endpoint, admits
-from karsgit.snapshot import ALLOWLIST, SIGNATURE, Side, normal_endpoints
+from karsgit.bundle.canonical import oci_manifest_digest
+from karsgit.normalize.endpoints import Endpoint, admits
+from karsgit.source.objects import SANDBOX, Approval, KarsObject, ObjectRef, Sandbox
+from karsgit.source.revisions import ALLOWLIST, SIGNATURE, Side, normal_endpoints
 
 BundlePath = Callable[[ObjectRef, str], str]
 

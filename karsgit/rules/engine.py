@@ -10,10 +10,10 @@ from functools import cache
 from types import ModuleType
 
 from karsgit.findings import Finding, Hit
-from karsgit.load import Document
-from karsgit.model import KarsObject
 from karsgit.rules import catalog, family_modules
 from karsgit.settings import Settings
+from karsgit.source.load import Document
+from karsgit.source.objects import KarsObject
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``compile``: from a clean check to bundle files and ``allowlistRef`` edits.
 
-Writes go through ``karsgit.artifacts`` (atomic, only when changed); the
-manifest edit through ``karsgit.rewrite``. Never prints, never exits.
+Writes go through ``karsgit.edit.files`` (atomic, only when changed); the
+manifest edit through ``karsgit.edit.rewrite``. Never prints, never exits.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit.bundles import (
+from karsgit.bundle.plan import (
     REF_PATH,
     Target,
     expected_ref,
@@ -20,7 +20,7 @@ from karsgit.bundles import (
 )
 from karsgit.errors import KarsgitError
 from karsgit.findings import Finding, Severity, active
-from karsgit.pipeline import CheckResult
+from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
 
 
@@ -109,7 +109,7 @@ def _write(settings: Settings, targets: Sequence[Target], changes: Sequence[Chan
 
 
 def _write_file(path: Path, data: bytes) -> bool:
-    from karsgit.artifacts import atomic_write
+    from karsgit.edit.files import atomic_write
 
     try:
         return atomic_write(path, data)
@@ -136,7 +136,7 @@ def _ref_edits(
 
 
 def _edited(path: Path, edits: Sequence[tuple[int, dict[str, str]]]) -> bytes:
-    from karsgit.rewrite import set_mapping
+    from karsgit.edit.rewrite import set_mapping
 
     with open(path, encoding="utf-8", newline="") as handle:  # keep CRLF files CRLF
         text = handle.read()

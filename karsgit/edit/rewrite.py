@@ -72,7 +72,7 @@ def set_mapping(
     Missing parents are created; an existing mapping keeps its comments and key
     order, new keys follow in the order given. Returns the new file text.
     """
-    from karsgit.splice import set_block_mapping
+    from karsgit.edit.splice import set_block_mapping
 
     spliced = set_block_mapping(path_text, doc_index, key_path, mapping, _mapping_indent(path_text))
     if spliced is not None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from karsgit import engine
-from karsgit.discover import selected
 from karsgit.findings import sort_findings
-from karsgit.model import KarsObject
-from karsgit.pipeline import CheckResult, run_check
+from karsgit.rules import engine
 from karsgit.rules.edits import check_edits
+from karsgit.run.check import CheckResult, run_check
 from karsgit.settings import Settings
-from karsgit.snapshot import load_change
+from karsgit.source.discover import selected
+from karsgit.source.objects import KarsObject
+from karsgit.source.revisions import load_change
 
 
 def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> CheckResult:
@@ -28,7 +28,7 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
     given = frozenset(change.paths)
 
     def elsewhere() -> list[KarsObject]:
-        from karsgit.repoindex import objects_outside
+        from karsgit.source.repoindex import objects_outside
 
         return objects_outside(settings, given)
 

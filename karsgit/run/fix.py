@@ -1,6 +1,6 @@
 """``karsgit fix``: plan the edits that bring endpoint lists to their normal form.
 
-Pure planning over loaded documents; ``karsgit.rewrite`` applies the plan with a
+Pure planning over loaded documents; ``karsgit.edit.rewrite`` applies the plan with a
 round trip, and the result is re-read and compared before anything is written,
 so a rewrite that would change any other value is refused rather than risked.
 """
@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from karsgit import pipeline, rewrite
-from karsgit.extract import to_object
-from karsgit.load import Document, LoadedFile, iter_kars_documents, load_bytes
-from karsgit.model import DEFAULT_PORT, KarsObject
-from karsgit.normalize import normalize_endpoints
+from karsgit.edit import rewrite
+from karsgit.normalize.endpoints import normalize_endpoints
 from karsgit.rules.hosts import entries_of, host_verdict, list_path, normal_endpoint
+from karsgit.run import check as pipeline
 from karsgit.settings import Settings
+from karsgit.source.extract import to_object
+from karsgit.source.load import Document, LoadedFile, iter_kars_documents, load_bytes
+from karsgit.source.objects import DEFAULT_PORT, KarsObject
 
 # A file with one of these is not fully understood: fix leaves it alone.
 BLOCKING = frozenset(
@@ -156,7 +157,7 @@ def _entry(old: Any, edit: rewrite.EntryEdit) -> Any:
 
 def write(abspath: Path, fix: FileFix) -> bool:
     """Write a fixed file atomically; False when it already held the result."""
-    from karsgit.artifacts import atomic_write
+    from karsgit.edit.files import atomic_write
 
     if not fix.changed or fix.fixed is None:
         return False

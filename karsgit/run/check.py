@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from karsgit import engine, schema, suppress, workers
-from karsgit.discover import discover
-from karsgit.extract import to_object
+from karsgit import schema, workers
 from karsgit.findings import Finding, Hit, sort_findings
-from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
-from karsgit.model import KARS_GROUP, Approval, KarsObject
-from karsgit.rules import catalog
+from karsgit.rules import catalog, engine
+from karsgit.rules import suppressions as suppress
 from karsgit.settings import Settings
+from karsgit.source.discover import discover
+from karsgit.source.extract import to_object
+from karsgit.source.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
+from karsgit.source.objects import KARS_GROUP, Approval, KarsObject
 
 PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
 
@@ -161,7 +162,7 @@ def _elsewhere(
     """With explicit paths (pre-commit), cross-file rules still see the whole repository."""
     if not paths:
         return []
-    from karsgit.repoindex import objects_outside
+    from karsgit.source.repoindex import objects_outside
 
     names = {o.ref.name for o in objects} | {o.sandbox for o in objects if isinstance(o, Approval)}
     return objects_outside(settings, checked, objects, names)

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit import bundles, engine
-from karsgit.bundles import SIG_SUFFIX, SIGSTORE_SUFFIX, Target
-from karsgit.compile import ParsedBundle, parse_canonical
+from karsgit.bundle import plan as bundles
+from karsgit.bundle.canonical import ParsedBundle, parse_canonical
+from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, Target
 from karsgit.findings import WHOLE_FILE, Finding, Hit, Position, sort_findings
-from karsgit.load import Document, PathKey, parse_documents
-from karsgit.pipeline import CheckResult
+from karsgit.rules import engine
+from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
+from karsgit.source.load import Document, PathKey, parse_documents
 
 # (bundle json, .sig bytes or None, artifact bytes); raises VerificationFailed
 SignatureCheck = Callable[[bytes, bytes | None, bytes], None]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from karsgit.normalize import MAX_LABEL, MAX_NAME, Endpoint
+from karsgit.normalize.endpoints import MAX_LABEL, MAX_NAME, Endpoint
 
 API_VERSION = "kars.dev/v1alpha1"
 KIND = "EgressAllowlist"

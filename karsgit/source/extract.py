@@ -1,11 +1,11 @@
-"""Turn a loaded document into a typed kars object (``karsgit.model``)."""
+"""Turn a loaded document into a typed kars object (``karsgit.source.objects``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from karsgit.load import Document, PathKey
-from karsgit.model import (
+from karsgit.source.load import Document, PathKey
+from karsgit.source.objects import (
     APPROVAL,
     DEFAULT_MODE,
     SANDBOX,

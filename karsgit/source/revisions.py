@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit import gitio
-from karsgit.discover import selected
-from karsgit.extract import to_object
-from karsgit.load import iter_kars_documents, load_bytes
-from karsgit.model import SANDBOX, KarsObject, ObjectRef, Sandbox
-from karsgit.normalize import Endpoint, check_port, normalize_endpoints, normalize_host
+from karsgit.normalize.endpoints import Endpoint, check_port, normalize_endpoints, normalize_host
 from karsgit.settings import Settings
+from karsgit.source import gitio
+from karsgit.source.discover import selected
+from karsgit.source.extract import to_object
+from karsgit.source.load import iter_kars_documents, load_bytes
+from karsgit.source.objects import SANDBOX, KarsObject, ObjectRef, Sandbox
 
 ALLOWLIST = "allowlist.yaml"
 SIGNATURE = "allowlist.yaml.sigstore.json"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karsgit.bundles import SIG_SUFFIX, SIGSTORE_SUFFIX, committed_bundles, read_bytes
-from karsgit.compile import parse_canonical
+from karsgit.bundle.canonical import parse_canonical
+from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, committed_bundles, read_bytes
 from karsgit.errors import SigningError
 from karsgit.settings import Settings
 
@@ -108,7 +108,7 @@ def sign_bundles(
     is_current: IsCurrent,
     progress: Progress | None = None,
 ) -> SignOutcome:
-    from karsgit.artifacts import atomic_write
+    from karsgit.edit.files import atomic_write
 
     outcome = SignOutcome()
     for index, rel in enumerate(paths):

@@ -16,14 +16,15 @@ from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
-from karsgit import __version__, gitio
-from karsgit.discover import selected
+from karsgit import __version__
 from karsgit.errors import GitError
-from karsgit.extract import to_object
-from karsgit.indexcodec import decode, encode
-from karsgit.load import ReadLimits, iter_kars_documents, load_file
-from karsgit.model import Approval, KarsObject
 from karsgit.settings import Settings
+from karsgit.source import gitio
+from karsgit.source.discover import selected
+from karsgit.source.extract import to_object
+from karsgit.source.indexcodec import decode, encode
+from karsgit.source.load import ReadLimits, iter_kars_documents, load_file
+from karsgit.source.objects import Approval, KarsObject
 from karsgit.workers import fork_map, worth_forking
 
 CACHE_NAME = "karsgit/repoindex.marshal"
@@ -36,7 +37,7 @@ Packed = tuple[tuple[str, ...], bytes]  # (names, marshalled rows)
 # Bump when what is cached changes shape or meaning (extract, indexcodec).
 CACHE_FORMAT = 4
 MAGIC = b"karsgit-index\n"
-# On disk: objects as plain tuples (``karsgit.indexcodec``); marshal reads 10,000
+# On disk: objects as plain tuples (``karsgit.source.indexcodec``); marshal reads 10,000
 # of them in milliseconds where pickle of the dataclasses took seconds.
 
 

@@ -2,7 +2,7 @@
 with a 1-based position for every node.
 
 libyaml (through PyYAML's C composer) builds the node graph with marks; karsgit
-resolves plain scalars itself (``karsgit.scalars``) because PyYAML's YAML 1.1
+resolves plain scalars itself (``karsgit.source.scalars``) because PyYAML's YAML 1.1
 resolver and the cluster's go-yaml v2 disagree. YAML library types stay here.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from karsgit import scalars
 from karsgit.findings import WHOLE_FILE, Hit, Position, json_path_of
-from karsgit.model import KARS_GROUP
+from karsgit.source import scalars
+from karsgit.source.objects import KARS_GROUP
 
-_PLAIN = "!karsgit/plain"  # an untagged plain scalar, resolved by karsgit.scalars
+_PLAIN = "!karsgit/plain"  # an untagged plain scalar, resolved by karsgit.source.scalars
 _DEFAULT_TAGS = {
     yaml.ScalarNode: "tag:yaml.org,2002:str",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
@@ -144,7 +144,7 @@ class Document:
 
     def block_slot(self, path: PathKey) -> BlockSlot | None:
         """Where the block-mapping entry at ``path`` stands or would be inserted, as
-        text offsets (``karsgit.splice``); None where only a YAML emitter can edit."""
+        text offsets (``karsgit.edit.splice``); None where only a YAML emitter can edit."""
         parent = self.root
         for part in path[:-1]:
             child = self._child(parent, part)

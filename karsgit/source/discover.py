@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from karsgit import gitio
 from karsgit.errors import UsageError
 from karsgit.findings import WHOLE_FILE, Hit
 from karsgit.settings import Settings
+from karsgit.source import gitio
 
 
 @dataclass

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from karsgit import engine
-from karsgit.egress import Refused, label, split_endpoint
-from karsgit.egressflow import file_findings
 from karsgit.findings import Finding, Severity, active
-from karsgit.model import API_VERSION, APPROVAL, DEFAULT_PORT, KarsObject, Sandbox
-from karsgit.normalize import normalize_host
+from karsgit.normalize.endpoints import normalize_host
+from karsgit.rules import engine
+from karsgit.run.egress import Refused, label, split_endpoint
+from karsgit.run.egress_apply import file_findings
 from karsgit.settings import Settings
+from karsgit.source.objects import API_VERSION, APPROVAL, DEFAULT_PORT, KarsObject, Sandbox
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def approval_name(sandbox: Sandbox, now: datetime) -> str:
 
 
 def approval_text(sandbox: Sandbox, name: str, request: ExtraRequest) -> str:
-    from karsgit.rewrite import new_document
+    from karsgit.edit.rewrite import new_document
 
     hosts = []
     for arg in request.hosts:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from karsgit.errors import KarsgitError
-from karsgit.hostcheck import public_suffix, registrable_domain
-from karsgit.normalize import admits, check_port, normalize_host
+from karsgit.normalize.endpoints import admits, check_port, normalize_host
+from karsgit.normalize.unsafe import public_suffix, registrable_domain
 
 _HINT = "see docs/egress.md for the accepted learned-hosts shapes"
 

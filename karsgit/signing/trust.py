@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from karsgit.errors import SigningError
+from karsgit.run.verify import SignatureCheck
 from karsgit.signing import SignerPolicy
-from karsgit.verify import SignatureCheck
 
 ISSUERS_KEY = "fulcioIssuers"
 SANS_KEY = "sanPatterns"
@@ -47,7 +47,7 @@ def keyless_check(trust: Path | None, policy: SignerPolicy) -> SignatureCheck:
 def configmap_policy(path: Path) -> SignerPolicy:
     """The controller's ConfigMap (any listed issuer with any listed SAN pattern),
     or karsgit's ``signers:`` list of (issuer, san) pairs."""
-    from karsgit.load import parse_documents
+    from karsgit.source.load import parse_documents
 
     loaded = parse_documents(str(path), _read(path, "signer policy").decode("utf-8", "replace"))
     docs = [d.data for d in loaded.documents if isinstance(d.data, dict)]

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from karsgit import compile as canon
+from karsgit.bundle import canonical as canon
 from karsgit.errors import ConfigError
-from karsgit.model import STRICT, KarsObject, ObjectRef, Sandbox
-from karsgit.normalize import Endpoint
+from karsgit.normalize.endpoints import Endpoint
 from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
+from karsgit.source.objects import STRICT, KarsObject, ObjectRef, Sandbox
 
 REGISTRY_ENV = "KARS_REGISTRY"
 BUNDLE_FILE = "allowlist.yaml"

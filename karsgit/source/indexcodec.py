@@ -14,7 +14,7 @@ from collections.abc import Collection
 from typing import Any
 
 from karsgit.findings import WHOLE_FILE, Position
-from karsgit.model import (
+from karsgit.source.objects import (
     APPROVAL,
     SANDBOX,
     Approval,

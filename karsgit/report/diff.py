@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from karsgit.diff import EgressDiff, SandboxDiff
+from karsgit.run.diff import EgressDiff, SandboxDiff
 
 FORMATS = ("markdown", "json", "text")
 NOTHING = "no egress changes"

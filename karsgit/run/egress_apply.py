@@ -1,7 +1,7 @@
 """Carrying out an egress edit: the edited text, its check, the write, the
 recompile of that one sandbox, its signature and the commit (docs/egress.md).
 
-Never prints, never exits; files are written only through ``karsgit.artifacts``.
+Never prints, never exits; files are written only through ``karsgit.edit.files``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit import engine, suppress
-from karsgit.bundles import bundle_rel, deny_all, require_registry
-from karsgit.egress import (
+from karsgit.bundle.plan import bundle_rel, deny_all, require_registry
+from karsgit.findings import Finding, Severity, active
+from karsgit.rules import catalog, engine
+from karsgit.rules import suppressions as suppress
+from karsgit.run.check import file_hits
+from karsgit.run.egress import (
     MODE_PATH,
     Edit,
     Refused,
@@ -26,12 +29,9 @@ from karsgit.egress import (
     plan_approvals,
     plan_denials,
 )
-from karsgit.findings import Finding, Severity, active
-from karsgit.load import parse_documents
-from karsgit.model import KarsObject, ObjectRef, Sandbox
-from karsgit.pipeline import file_hits
-from karsgit.rules import catalog
 from karsgit.settings import Settings
+from karsgit.source.load import parse_documents
+from karsgit.source.objects import KarsObject, ObjectRef, Sandbox
 
 LIST_PATH = ("spec", "networkPolicy", "allowedEndpoints")
 
@@ -54,7 +54,7 @@ def encode(text: str, crlf: bool) -> bytes:
 
 
 def build_edit(settings: Settings, sandbox: Sandbox, text: str, request: Request) -> Edit:
-    from karsgit.rewrite import insert_entries, keep_entries, set_scalar
+    from karsgit.edit.rewrite import insert_entries, keep_entries, set_scalar
 
     doc = sandbox.document_index
     removed, changes = plan_denials(sandbox, request.deny)
@@ -137,9 +137,9 @@ def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
 
 def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> Applied:
     """Write the manifest, then recompile this one sandbox's bundle and ref."""
-    from karsgit.artifacts import atomic_write
-    from karsgit.compiler import compile_repo
-    from karsgit.pipeline import CheckResult
+    from karsgit.edit.files import atomic_write
+    from karsgit.run.check import CheckResult
+    from karsgit.run.compile import compile_repo
 
     applied = Applied()
     if atomic_write(settings.root / edit.path, encode(edit.text, crlf)):

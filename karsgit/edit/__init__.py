@@ -1,0 +1,3 @@
+"""Writes: round-trip manifest edits that keep comments, exact text splices, and atomic
+file writes.
+"""
