@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from tests.bundles.conftest import bundle_path, manifest
 from tests.conftest import Repo
 from tests.registry.sigart import artifact
+from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 from tests.support.registry import LocalRegistry, start_registry
 
 DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
@@ -62,16 +64,39 @@ def ref_of(repo: Repo, name: str) -> tuple[str, str]:
     return found_repo.group(1), found_digest.group(1)
 
 
-def sign_all(repo: Repo, host: str, names: list[str], *, marker: str = "test") -> None:
+@dataclass(frozen=True)
+class Stand:
+    """The Fulcio/Rekor stand-in and the trust options that accept its signatures."""
+
+    fake: FakeSigstore
+    trusted_root: Path
+
+    @property
+    def trust(self) -> tuple[str, ...]:
+        return (
+            "--trust-config", str(self.trusted_root),
+            "--cert-identity", DEFAULT_IDENTITY,
+            "--cert-oidc-issuer", self.fake.oidc_issuer,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def stand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stand]:
+    with FakeSigstore() as fake:
+        _, root = fake.write_trust_files(tmp_path_factory.mktemp("trust"))
+        yield Stand(fake, root)
+
+
+def sign_all(repo: Repo, host: str, names: list[str], fake: FakeSigstore) -> None:
     for name in names:
         repository, digest = ref_of(repo, name)
         target = repo.path / Path(bundle_path(name)).parent / "allowlist.cosign.json"
-        target.write_bytes(artifact(f"{host}/{repository}", digest, marker=marker))
+        target.write_bytes(artifact(fake, f"{host}/{repository}", digest))
 
 
 @pytest.fixture
 def make_repo(
-    repo: Repo, karsgit: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+    repo: Repo, karsgit: Callable[..., object], monkeypatch: pytest.MonkeyPatch, stand: Stand
 ) -> Callable[..., Repo]:
     """A compiled repository of ``count`` Strict sandboxes whose ref names ``host``,
     each with a signature artifact for its digest."""
@@ -84,7 +109,7 @@ def make_repo(
         result = karsgit("compile")
         assert result.code == 0, result.err  # type: ignore[attr-defined]
         if signed:
-            sign_all(repo, host, names)
+            sign_all(repo, host, names, stand.fake)
         repo.commit("compiled")
         return repo
 
@@ -98,22 +123,3 @@ def docker_config(directory: Path, host: str, user: str, password: str) -> Path:
     auth = base64.b64encode(f"{user}:{password}".encode()).decode()
     (directory / "config.json").write_text(json.dumps({"auths": {host: {"auth": auth}}}))
     return directory
-
-
-@pytest.fixture
-def checked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
-    """Stands in for the keyless .sig verification (karsgit.signing.cosignsig, not
-    on this branch yet): records what publish asked it to verify."""
-    import karsgit.registry.trust as trust
-
-    calls: list[tuple[str, str, str]] = []
-
-    def build(*_args: object):
-        def check(art, registry: str, repository: str, digest: str) -> None:
-            assert art.digest == digest
-            calls.append((registry, repository, digest))
-
-        return check
-
-    monkeypatch.setattr(trust, "sig_check", build)
-    return calls

@@ -1,75 +1,55 @@
-"""``allowlist.cosign.json`` artifacts built from the shared format
-(/work/notes sigformat: the exact bytes the ``.sig`` tag carries), for tests of
-publish and ``verify --registry`` that do not exercise the signature itself.
+"""Real keyless ``.sig`` artifacts for the registry tests, made in process with
+the local Fulcio/Rekor stand-in (tests/support/fakesigstore.py): an ephemeral
+key, a Fulcio-shaped certificate for the identity, a hashedrekord entry with
+its SET, assembled by ``karsgit.signing.cosignsig.build_sig_artifact``.
 
-The annotations hold placeholders, not a signature: the signer check is the
-caller's (the real one lives in ``karsgit.signing.cosignsig``).
+(``sign --keyless`` writes the same artifact once it lands; these tests only
+need one per bundle, and a foreign one on demand.)
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 
-MEDIA_TYPE = "application/vnd.karsgit.cosign-signature.v1+json"
-SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-
-def _digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def payload(reference: str, digest: str) -> bytes:
-    doc = {
-        "critical": {
-            "identity": {"docker-reference": reference},
-            "image": {"docker-manifest-digest": digest},
-            "type": "cosign container image signature",
-        },
-        "optional": None,
-    }
-    return json.dumps(doc, separators=(",", ":")).encode()
+from karsgit.signing.cosignsig import (
+    RekorEntry,
+    build_sig_artifact,
+    render_sig_artifact,
+    simple_signing_payload,
+)
+from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 
 
-def artifact(reference: str, digest: str, *, marker: str = "test") -> bytes:
-    body = payload(reference, digest)
-    config = json.dumps(
-        {"architecture": "", "config": {}, "created": "0001-01-01T00:00:00Z", "history": [
-            {"created": "0001-01-01T00:00:00Z"}], "os": "", "rootfs": {
-            "type": "layers", "diff_ids": [_digest(body)]}},
-        separators=(",", ":"),
-    ).encode()  # fmt: skip
-    manifest = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "size": len(config),
-                "digest": _digest(config),
+def artifact(
+    fake: FakeSigstore, reference: str, digest: str, *, identity: str = DEFAULT_IDENTITY
+) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = fake.issue_cert(key.public_key(), identity, fake.oidc_issuer)
+    payload = simple_signing_payload(reference, digest)
+    signature = key.sign(payload, ec.ECDSA(hashes.SHA256()))
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    proposed = {
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()}},
+            "signature": {
+                "content": base64.b64encode(signature).decode(),
+                "publicKey": {"content": base64.b64encode(pem).decode()},
             },
-            "layers": [
-                {
-                    "mediaType": SIMPLESIGNING,
-                    "size": len(body),
-                    "digest": _digest(body),
-                    "annotations": {
-                        "dev.cosignproject.cosign/signature": f"placeholder-{marker}",
-                        "dev.sigstore.cosign/certificate": "",
-                        "dev.sigstore.cosign/chain": "",
-                        "dev.sigstore.cosign/bundle": "{}",
-                    },
-                }
-            ],
         },
-        separators=(",", ":"),
-    ).encode()
-    doc = {
-        "mediaType": MEDIA_TYPE,
-        "dockerReference": reference,
-        "dockerManifestDigest": digest,
-        "payload": body.decode(),
-        "config": config.decode(),
-        "manifest": manifest.decode(),
     }
-    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+    (logged,) = fake.rekor_entry(proposed).values()
+    entry = RekorEntry(
+        signed_entry_timestamp=base64.b64decode(logged["verification"]["signedEntryTimestamp"]),
+        body=base64.b64decode(logged["body"]),
+        integrated_time=logged["integratedTime"],
+        log_index=logged["logIndex"],
+        log_id=bytes.fromhex(logged["logID"]),
+    )
+    art = build_sig_artifact(reference, digest, signature, cert, (fake.root_cert,), entry)
+    return render_sig_artifact(art)

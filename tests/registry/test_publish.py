@@ -17,7 +17,6 @@ from tests.registry.conftest import ref_of, sandbox_names
 from tests.registry.sigart import artifact
 
 ACCEPT = "application/vnd.oci.image.manifest.v1+json"
-TRUST = ("--cert-identity", "ci@example.com", "--cert-oidc-issuer", "https://issuer.example")
 
 
 def get(host: str, path: str) -> tuple[int, bytes, dict[str, str]]:
@@ -33,9 +32,9 @@ def sig_tag(digest: str) -> str:
     return digest.replace(":", "-") + ".sig"
 
 
-def test_publish_uploads_exact_bytes_then_nothing(registry, make_repo, karsgit, checked):
+def test_publish_uploads_exact_bytes_then_nothing(registry, make_repo, karsgit, stand):
     repo = make_repo(registry.host, 2)
-    first = karsgit("publish", "--plain-http", *TRUST)
+    first = karsgit("publish", "--plain-http", *stand.trust)
     assert first.code == 0, first.err
     assert first.out.splitlines()[-1] == "published 2 of 2 bundle(s); 0 up to date"
     for name in sandbox_names(2):
@@ -59,17 +58,14 @@ def test_publish_uploads_exact_bytes_then_nothing(registry, make_repo, karsgit, 
         assert (
             get(registry.host, f"{repository}/blobs/{payload_digest}")[1] == art["payload"].encode()
         )
-    assert sorted(checked) == sorted(
-        (registry.host, *ref_of(repo, name)) for name in sandbox_names(2)
-    )
-    second = karsgit("publish", "--plain-http", *TRUST)
+    second = karsgit("publish", "--plain-http", *stand.trust)
     assert second.code == 0, second.err
     assert second.out == "published 0 of 2 bundle(s); 2 up to date\n"
 
 
-def test_dry_run_lists_and_sends_nothing(registry, make_repo, karsgit, checked):
+def test_dry_run_lists_and_sends_nothing(registry, make_repo, karsgit, stand):
     repo = make_repo(registry.host, 1)
-    result = karsgit("publish", "--plain-http", "--dry-run", *TRUST)
+    result = karsgit("publish", "--plain-http", "--dry-run", *stand.trust)
     assert result.code == 0, result.err
     repository, digest = ref_of(repo, "agent-0000")
     line = result.out.splitlines()[0]
@@ -80,9 +76,9 @@ def test_dry_run_lists_and_sends_nothing(registry, make_repo, karsgit, checked):
     assert get(registry.host, f"{repository}/tags/list")[0] == 404
 
 
-def test_paths_limit_what_goes_up(registry, make_repo, karsgit, checked):
+def test_paths_limit_what_goes_up(registry, make_repo, karsgit, stand):
     repo = make_repo(registry.host, 2)
-    result = karsgit("publish", "--plain-http", *TRUST, "sandboxes/agent-0001.yaml")
+    result = karsgit("publish", "--plain-http", *stand.trust, "sandboxes/agent-0001.yaml")
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "published 1 of 1 bundle(s); 0 up to date"
     assert get(registry.host, "{}/manifests/{}".format(*ref_of(repo, "agent-0000")))[0] == 404
@@ -97,10 +93,10 @@ def _refused(result) -> list[str]:
     ]
 
 
-def test_refuses_a_stale_bundle_and_sends_nothing(registry, make_repo, karsgit, checked):
+def test_refuses_a_stale_bundle_and_sends_nothing(registry, make_repo, karsgit, stand):
     repo = make_repo(registry.host, 2)
     repo.write("sandboxes/agent-0001.yaml", manifest("agent-0001", "other.example.com:443"))
-    result = karsgit("publish", "--plain-http", *TRUST)
+    result = karsgit("publish", "--plain-http", *stand.trust)
     who = "(kars-system/agent-0001)"
     assert _refused(result) == [
         f".kars/bundles/kars-system/agent-0001/allowlist.yaml: bundle is stale {who}",
@@ -109,9 +105,9 @@ def test_refuses_a_stale_bundle_and_sends_nothing(registry, make_repo, karsgit, 
     assert get(registry.host, "{}/manifests/{}".format(*ref_of(repo, "agent-0000")))[0] == 404
 
 
-def test_refuses_an_unsigned_bundle(registry, make_repo, karsgit, checked):
+def test_refuses_an_unsigned_bundle(registry, make_repo, karsgit, stand):
     make_repo(registry.host, 1, signed=False)
-    result = karsgit("publish", "--plain-http", *TRUST)
+    result = karsgit("publish", "--plain-http", *stand.trust)
     rel = ".kars/bundles/kars-system/agent-0000"
     assert _refused(result) == [
         f"{rel}/allowlist.yaml: bundle is unsigned ({rel}/allowlist.cosign.json is missing)"
@@ -130,7 +126,7 @@ def test_refuses_an_unsigned_bundle(registry, make_repo, karsgit, checked):
     ],
 )
 def test_refuses_a_foreign_or_damaged_signature(
-    registry, make_repo, karsgit, checked, tamper, expected
+    registry, make_repo, karsgit, stand, tamper, expected
 ):
     repo = make_repo(registry.host, 1)
     repository, digest = ref_of(repo, "agent-0000")
@@ -138,34 +134,59 @@ def test_refuses_a_foreign_or_damaged_signature(
     if tamper == "truncated":
         target.write_bytes(target.read_bytes()[:100])
     elif tamper == "digest":
-        target.write_bytes(artifact(f"{registry.host}/{repository}", "sha256:" + "0" * 64))
+        target.write_bytes(
+            artifact(stand.fake, f"{registry.host}/{repository}", "sha256:" + "0" * 64)
+        )
     else:
-        target.write_bytes(artifact(f"{registry.host}/policy/other", digest))
-    lines = _refused(karsgit("publish", "--plain-http", *TRUST))
+        target.write_bytes(artifact(stand.fake, f"{registry.host}/policy/other", digest))
+    lines = _refused(karsgit("publish", "--plain-http", *stand.trust))
     assert len(lines) == 1
     assert lines[0].startswith(".kars/bundles/kars-system/agent-0000/allowlist.cosign.json: ")
     assert expected.format(host=registry.host) in lines[0]
     assert get(registry.host, f"{repository}/manifests/{digest}")[0] == 404
 
 
-def test_refuses_a_signer_the_policy_rejects(registry, make_repo, karsgit, monkeypatch):
-    import karsgit.registry.trust as trust
-    from karsgit.signing.errors import SignerMismatch
-
-    def build(*_args: object):
-        def check(art, registry_host: str, repository: str, digest: str) -> None:
-            raise SignerMismatch("signer 'eve@example.com' is not allowed", "sign from CI")
-
-        return check
-
-    monkeypatch.setattr(trust, "sig_check", build)
+def test_refuses_a_signer_the_policy_rejects(registry, make_repo, karsgit, stand):
     repo = make_repo(registry.host, 1)
-    lines = _refused(karsgit("publish", "--plain-http", *TRUST))
+    repository, digest = ref_of(repo, "agent-0000")
+    target = repo.path / Path(bundle_path("agent-0000")).with_name("allowlist.cosign.json")
+    reference = f"{registry.host}/{repository}"
+    target.write_bytes(artifact(stand.fake, reference, digest, identity="eve@example.test"))
+    lines = _refused(karsgit("publish", "--plain-http", *stand.trust))
     assert lines == [
-        ".kars/bundles/kars-system/agent-0000/allowlist.cosign.json: "
-        "signer-mismatch: signer 'eve@example.com' is not allowed"
+        ".kars/bundles/kars-system/agent-0000/allowlist.cosign.json: signer-mismatch: signature "
+        f"is made by 'eve@example.test' from issuer '{stand.fake.oidc_issuer}', which the signer "
+        "policy does not allow"
     ]
-    assert get(registry.host, "{}/manifests/{}".format(*ref_of(repo, "agent-0000")))[0] == 404
+    assert get(registry.host, f"{repository}/manifests/{digest}")[0] == 404
+
+
+def test_refuses_a_signature_from_an_untrusted_instance(registry, make_repo, karsgit, stand):
+    from tests.support.fakesigstore import FakeSigstore
+
+    repo = make_repo(registry.host, 1)
+    repository, digest = ref_of(repo, "agent-0000")
+    target = repo.path / Path(bundle_path("agent-0000")).with_name("allowlist.cosign.json")
+    with FakeSigstore() as other:
+        target.write_bytes(artifact(other, f"{registry.host}/{repository}", digest))
+    lines = _refused(karsgit("publish", "--plain-http", *stand.trust))
+    assert len(lines) == 1
+    assert "signature-invalid: rekor entry is from log " in lines[0]
+    assert get(registry.host, f"{repository}/manifests/{digest}")[0] == 404
+
+
+def test_signer_policy_configmap_admits_the_signer(registry, make_repo, karsgit, stand, tmp_path):
+    make_repo(registry.host, 1)
+    policy = tmp_path / "kars-signer-policy.yaml"
+    policy.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kars-signer-policy\n"
+        f"data:\n  fulcioIssuers: |\n    {stand.fake.oidc_issuer}\n"
+        "  sanPatterns: |\n    # CI\n    ci@example.test\n"
+    )
+    trust = ("--trust-config", str(stand.trusted_root), "--signer-policy", str(policy))
+    result = karsgit("publish", "--plain-http", *trust)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == "published 1 of 1 bundle(s); 0 up to date"
 
 
 def test_publish_without_a_signer_policy_is_a_usage_error(registry, make_repo, karsgit):

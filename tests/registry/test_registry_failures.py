@@ -15,12 +15,11 @@ from tests.registry.conftest import docker_config
 from tests.registry.fakeserver import Behaviour, fake_registry
 from tests.support.registry import PASSWORD, USER, free_port
 
-TRUST = ("--cert-identity", "ci@example.com", "--cert-oidc-issuer", "https://issuer.example")
 REPO = "policy/egress-allowlist/agent-0000"
 
 
-def publish(karsgit, *extra: str):
-    return karsgit("publish", *TRUST, *extra)
+def publish(karsgit, stand, *extra: str):
+    return karsgit("publish", *stand.trust, *extra)
 
 
 def one_error(result) -> list[str]:
@@ -31,10 +30,10 @@ def one_error(result) -> list[str]:
     return lines
 
 
-def test_registry_down(make_repo, karsgit, checked):
+def test_registry_down(make_repo, karsgit, stand):
     host = f"127.0.0.1:{free_port()}"
     make_repo(host, 1)
-    assert one_error(publish(karsgit, "--plain-http")) == [
+    assert one_error(publish(karsgit, stand, "--plain-http")) == [
         f"karsgit: error: cannot reach registry {host}: connection refused",
         "hint: check that the registry runs and that bundles.registry (or KARS_REGISTRY) names it",
     ]
@@ -49,40 +48,38 @@ def test_verify_registry_down_is_exit_3(make_repo, karsgit):
     )
 
 
-def test_401_without_credentials(auth_registry, make_repo, karsgit, checked):
+def test_401_without_credentials(auth_registry, make_repo, karsgit, stand):
     make_repo(auth_registry.host, 1)
-    lines = one_error(publish(karsgit, "--plain-http"))
+    lines = one_error(publish(karsgit, stand, "--plain-http"))
     assert lines[0] == (
         f"karsgit: error: registry {auth_registry.host}/{REPO} wants credentials (401 Unauthorized)"
     )
     assert lines[1].startswith(f"hint: log in with 'docker login {auth_registry.host}'")
 
 
-def test_401_with_a_wrong_password(
-    auth_registry, make_repo, karsgit, checked, tmp_path, monkeypatch
-):
+def test_401_with_a_wrong_password(auth_registry, make_repo, karsgit, stand, tmp_path, monkeypatch):
     make_repo(auth_registry.host, 1)
     config = docker_config(tmp_path / "wrong", auth_registry.host, USER, "not-the-password")
     monkeypatch.setenv("DOCKER_CONFIG", str(config))
-    lines = one_error(publish(karsgit, "--plain-http"))
+    lines = one_error(publish(karsgit, stand, "--plain-http"))
     assert lines[0].startswith(
         f"karsgit: error: registry {auth_registry.host}/{REPO} wants credentials (401"
     )
 
 
 def test_basic_auth_from_docker_config(
-    auth_registry, make_repo, karsgit, checked, tmp_path, monkeypatch
+    auth_registry, make_repo, karsgit, stand, tmp_path, monkeypatch
 ):
     make_repo(auth_registry.host, 2)
     config = docker_config(tmp_path / "good", auth_registry.host, USER, PASSWORD)
     monkeypatch.setenv("DOCKER_CONFIG", str(config))
-    result = publish(karsgit, "--plain-http")
+    result = publish(karsgit, stand, "--plain-http")
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "published 2 of 2 bundle(s); 0 up to date"
 
 
 def test_basic_auth_from_a_credential_helper(
-    auth_registry, make_repo, karsgit, checked, tmp_path, monkeypatch
+    auth_registry, make_repo, karsgit, stand, tmp_path, monkeypatch
 ):
     make_repo(auth_registry.host, 1)
     bin_dir = tmp_path / "bin"
@@ -104,20 +101,20 @@ def test_basic_auth_from_a_credential_helper(
     )
     monkeypatch.setenv("DOCKER_CONFIG", str(config))
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    result = publish(karsgit, "--plain-http")
+    result = publish(karsgit, stand, "--plain-http")
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "published 1 of 1 bundle(s); 0 up to date"
 
 
 def test_a_missing_credential_helper(
-    auth_registry, make_repo, karsgit, checked, tmp_path, monkeypatch
+    auth_registry, make_repo, karsgit, stand, tmp_path, monkeypatch
 ):
     make_repo(auth_registry.host, 1)
     config = tmp_path / "helper-config"
     config.mkdir()
     (config / "config.json").write_text(json.dumps({"credsStore": "nosuchhelper"}))
     monkeypatch.setenv("DOCKER_CONFIG", str(config))
-    assert one_error(publish(karsgit, "--plain-http")) == [
+    assert one_error(publish(karsgit, stand, "--plain-http")) == [
         "karsgit: error: the docker config names credential helper 'nosuchhelper' but "
         "docker-credential-nosuchhelper is not on PATH",
         "hint: install docker-credential-nosuchhelper "
@@ -125,9 +122,9 @@ def test_a_missing_credential_helper(
     ]
 
 
-def test_tls_with_the_ca_from_ssl_cert_file(tls_registry, make_repo, karsgit, checked, monkeypatch):
+def test_tls_with_the_ca_from_ssl_cert_file(tls_registry, make_repo, karsgit, stand, monkeypatch):
     make_repo(tls_registry.host, 1)
-    lines = one_error(publish(karsgit))
+    lines = one_error(publish(karsgit, stand))
     assert lines[0].startswith(
         f"karsgit: error: TLS with {tls_registry.host} failed: CERTIFICATE_VERIFY_FAILED"
     )
@@ -136,14 +133,14 @@ def test_tls_with_the_ca_from_ssl_cert_file(tls_registry, make_repo, karsgit, ch
         "for a plain-HTTP loopback registry pass --plain-http"
     )
     monkeypatch.setenv("SSL_CERT_FILE", str(tls_registry.ca_file))
-    result = publish(karsgit)
+    result = publish(karsgit, stand)
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "published 1 of 1 bundle(s); 0 up to date"
 
 
-def test_plain_http_against_a_tls_registry(tls_registry, make_repo, karsgit, checked):
+def test_plain_http_against_a_tls_registry(tls_registry, make_repo, karsgit, stand):
     make_repo(tls_registry.host, 1)
-    lines = one_error(publish(karsgit, "--plain-http"))
+    lines = one_error(publish(karsgit, stand, "--plain-http"))
     assert lines == [
         f"karsgit: error: registry {tls_registry.host}/{REPO} answered 400 Bad Request to HEAD",
         "hint: the registry speaks HTTPS: drop --plain-http",
@@ -161,32 +158,32 @@ def test_plain_http_against_a_tls_registry(tls_registry, make_repo, karsgit, che
          "retry later; the registry's own logs say why"),
     ],
 )  # fmt: skip
-def test_registry_answers_an_error(make_repo, karsgit, checked, status, message, hint):
+def test_registry_answers_an_error(make_repo, karsgit, stand, status, message, hint):
     with fake_registry(Behaviour(status=status)) as host:
         make_repo(host, 1)
-        assert one_error(publish(karsgit, "--plain-http")) == [
+        assert one_error(publish(karsgit, stand, "--plain-http")) == [
             f"karsgit: error: registry {host}/{REPO} {message}",
             f"hint: {hint}",
         ]
 
 
-def test_registry_slow_past_the_timeout(make_repo, karsgit, checked):
+def test_registry_slow_past_the_timeout(make_repo, karsgit, stand):
     with fake_registry(Behaviour(delay=2.0)) as host:
         make_repo(host, 1)
-        assert one_error(publish(karsgit, "--plain-http", "--timeout", "0.3")) == [
+        assert one_error(publish(karsgit, stand, "--plain-http", "--timeout", "0.3")) == [
             f"karsgit: error: registry {host} did not answer within 0.3 s",
             "hint: check the registry's health, or raise --timeout",
         ]
 
 
-def test_manifest_put_answered_with_another_digest(make_repo, karsgit, checked):
+def test_manifest_put_answered_with_another_digest(make_repo, karsgit, stand):
     other = "sha256:" + "e" * 64
     with fake_registry(Behaviour(manifest_digest=other)) as host:
         repo = make_repo(host, 1)
         from tests.registry.conftest import ref_of
 
         _, digest = ref_of(repo, "agent-0000")
-        assert one_error(publish(karsgit, "--plain-http")) == [
+        assert one_error(publish(karsgit, stand, "--plain-http")) == [
             f"karsgit: error: registry {host} stored the manifest {REPO}:{digest} as {other}, "
             f"not {digest}",
             "hint: the registry rewrites manifests; the controller fetches by digest, so publish "
@@ -195,14 +192,14 @@ def test_manifest_put_answered_with_another_digest(make_repo, karsgit, checked):
 
 
 def test_bearer_challenge_gets_a_token_with_docker_config_credentials(
-    make_repo, karsgit, checked, tmp_path, monkeypatch
+    make_repo, karsgit, stand, tmp_path, monkeypatch
 ):
     behaviour = Behaviour(bearer_user=(USER, PASSWORD))
     with fake_registry(behaviour) as host:
         make_repo(host, 1)
         config = docker_config(tmp_path / "cfg", host, USER, PASSWORD)
         monkeypatch.setenv("DOCKER_CONFIG", str(config))
-        result = publish(karsgit, "--plain-http")
+        result = publish(karsgit, stand, "--plain-http")
         assert result.code == 0, result.err
         assert result.out.splitlines()[-1] == "published 1 of 1 bundle(s); 0 up to date"
     scope = REPO.replace("/", "%2F")
@@ -216,10 +213,10 @@ def test_bearer_challenge_gets_a_token_with_docker_config_credentials(
     assert any(r.startswith(f"PUT /v2/{REPO}/manifests/sha256-") for r in behaviour.requests)
 
 
-def test_bearer_token_refused(make_repo, karsgit, checked, tmp_path, monkeypatch):
+def test_bearer_token_refused(make_repo, karsgit, stand, tmp_path, monkeypatch):
     with fake_registry(Behaviour(bearer_user=(USER, PASSWORD))) as host:
         make_repo(host, 1)
-        lines = one_error(publish(karsgit, "--plain-http"))
+        lines = one_error(publish(karsgit, stand, "--plain-http"))
         assert lines[0] == (
             f"karsgit: error: the token service of {host} refused "
             f"repository:{REPO}:pull,push (401 Unauthorized)"
