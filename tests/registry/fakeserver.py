@@ -22,6 +22,7 @@ class Behaviour:
     delay: float = 0.0  # stall before answering
     manifest_digest: str | None = None  # Docker-Content-Digest for manifest PUTs
     bearer_user: tuple[str, str] | None = None  # demand a Bearer token got with these
+    serve: dict[str, bytes] = field(default_factory=dict)  # path -> body of a 200 GET
     requests: list[str] = field(default_factory=list)
     token_requests: list[str] = field(default_factory=list)
 
@@ -63,6 +64,8 @@ def _handler(behaviour: Behaviour, port_holder: list[int]) -> type[BaseHTTPReque
                 realm = f"http://127.0.0.1:{port_holder[0]}/token"
                 challenge = f'Bearer realm="{realm}",service="fake",scope="x"'
                 return self._answer(401, {"WWW-Authenticate": challenge})
+            if self.path in behaviour.serve and self.command in ("GET", "HEAD"):
+                return self._answer(200, {}, behaviour.serve[self.path])
             if behaviour.status is not None:
                 error = b'{"errors":[{"code":"DENIED","message":"computer says no"}]}'
                 return self._answer(behaviour.status, {"Content-Type": "application/json"}, error)
