@@ -13,6 +13,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,6 +45,8 @@ class LocalRegistry:
     def scheme(self) -> str:
         return "https" if self.ca_file else "http"
 
+    storage: Path | None = None
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -52,6 +55,13 @@ class LocalRegistry:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.storage is not None:
+            shutil.rmtree(self.storage, ignore_errors=True)
+
+    @property
+    def blobs(self) -> Path:
+        """The registry's own storage tree (what it has written)."""
+        return (self.storage or self.root / "storage") / "docker/registry/v2"
 
     def log(self) -> str:
         return (self.root / "registry.log").read_text(errors="replace")
@@ -64,7 +74,12 @@ def free_port() -> int:
         return port
 
 
-def start_registry(root: Path, *, basic_auth: bool = False, tls: bool = False) -> LocalRegistry:
+def start_registry(
+    root: Path, *, basic_auth: bool = False, tls: bool = False, memory_disk: bool = True
+) -> LocalRegistry:
+    """Start one registry; its blob storage goes to tmpfs (/dev/shm) when there is
+    one and ``memory_disk``: the registry's small writes cost 30-40 ms each on a
+    busy disk, which would time the disk, not karsgit."""
     binary = shutil.which(BINARY) or (
         f"/usr/bin/{BINARY}" if Path(f"/usr/bin/{BINARY}").exists() else None
     )
@@ -73,12 +88,18 @@ def start_registry(root: Path, *, basic_auth: bool = False, tls: bool = False) -
             f"{BINARY} is not installed: apt-get install -y docker-registry (see .ci/run)"
         )
     root.mkdir(parents=True, exist_ok=True)
+    shm = Path("/dev/shm")
+    storage = (
+        Path(tempfile.mkdtemp(prefix="karsgit-registry-", dir=shm))
+        if memory_disk and shm.is_dir()
+        else None
+    )
     port = free_port()
     http: dict[str, object] = {"addr": f"127.0.0.1:{port}", "secret": "karsgit-test"}
     config: dict[str, object] = {
         "version": 0.1,
         "log": {"level": "warn", "accesslog": {"disabled": True}},
-        "storage": {"filesystem": {"rootdirectory": str(root / "storage")}},
+        "storage": {"filesystem": {"rootdirectory": str(storage or root / "storage")}},
         "http": http,
     }
     ca_file = None
@@ -94,7 +115,7 @@ def start_registry(root: Path, *, basic_auth: bool = False, tls: bool = False) -
         process = subprocess.Popen(
             [binary, "serve", str(root / "config.yml")], stdout=log, stderr=subprocess.STDOUT
         )
-    registry = LocalRegistry(f"127.0.0.1:{port}", root, process, ca_file, basic_auth)
+    registry = LocalRegistry(f"127.0.0.1:{port}", root, process, ca_file, basic_auth, storage)
     _wait_ready(registry)
     return registry
 
