@@ -75,7 +75,12 @@ def free_port() -> int:
 
 
 def start_registry(
-    root: Path, *, basic_auth: bool = False, tls: bool = False, memory_disk: bool = True
+    root: Path,
+    *,
+    basic_auth: bool = False,
+    tls: bool = False,
+    memory_disk: bool = True,
+    port: int | None = None,
 ) -> LocalRegistry:
     """Start one registry; its blob storage goes to tmpfs (/dev/shm) when there is
     one and ``memory_disk``: the registry's small writes cost 30-40 ms each on a
@@ -94,11 +99,11 @@ def start_registry(
         if memory_disk and shm.is_dir()
         else None
     )
-    port = free_port()
+    port = port or free_port()
     http: dict[str, object] = {"addr": f"127.0.0.1:{port}", "secret": "karsgit-test"}
     config: dict[str, object] = {
         "version": 0.1,
-        "log": {"level": "warn", "accesslog": {"disabled": True}},
+        "log": {"level": "error", "accesslog": {"disabled": True}},
         "storage": {"filesystem": {"rootdirectory": str(storage or root / "storage")}},
         "http": http,
     }
