@@ -19,6 +19,11 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Ask the registry, send nothing; list what would go.")
+@click.option(
+    "--bytes-only",
+    is_flag=True,
+    help="Only the bundle bytes (blobs, manifest, tag): no signature (pull-request CI).",
+)
 @click.option("--plain-http", is_flag=True, help="Talk HTTP, not HTTPS (loopback registries).")
 @click.option("--tag", default=DEFAULT_TAG, show_default=True, help="Tag each bundle also gets.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT,
@@ -33,6 +38,7 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
 def publish(
     paths: tuple[Path, ...],
     dry_run: bool,
+    bytes_only: bool,
     plain_http: bool,
     tag: str,
     timeout: float,
@@ -50,16 +56,20 @@ def publish(
     tag, then the committed allowlist.cosign.json as the sha256-<hex>.sig tag.
     What the registry already has is not sent again. Refuses (sends nothing,
     exit 1) while any chosen bundle is stale, unsigned, or signed by a signer
-    the policy does not allow. Credentials come from the docker config
-    ($DOCKER_CONFIG/config.json, credential helpers) or a Bearer challenge.
+    the policy does not allow. --bytes-only sends the bundles without their
+    signatures (the controller accepts none of them until the signature follows).
+    Credentials come from the docker config ($DOCKER_CONFIG/config.json,
+    credential helpers) or a Bearer challenge.
     """
     from karsgit.registry import publish as flow
 
     settings = settings_for(config)
-    check = _signature_check(settings, cert_identity, cert_oidc_issuer, signer_policy,
-                             trust_config)  # fmt: skip
+    check = None
+    if not bytes_only:
+        check = _signature_check(settings, cert_identity, cert_oidc_issuer, signer_policy,
+                                 trust_config)  # fmt: skip
     result = run_check(settings, (), None)
-    bundles, refusals = flow.prepare(settings, result, paths, check)
+    bundles, refusals = flow.prepare(settings, result, paths, check, signed=not bytes_only)
     if refusals:
         for refusal in refusals:
             click.echo(refusal.describe(), err=True)

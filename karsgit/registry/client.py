@@ -127,9 +127,7 @@ class Registry:
         return answer.digest or (reference if reference.startswith("sha256:") else None)
 
     def get_manifest(self, repo: str, reference: str) -> Response | None:
-        answer = self._call(
-            "GET", repo, f"manifests/{reference}", ok=(200, 404), headers=_accept()
-        )
+        answer = self._call("GET", repo, f"manifests/{reference}", ok=(200, 404), headers=_accept())
         return answer if answer.status == 200 else None
 
     def put_manifest(self, repo: str, reference: str, media_type: str, data: bytes) -> None:

@@ -61,7 +61,7 @@ class Bundle:
     repository: str
     digest: str  # allowlistRef.digest == sha256(manifest)
     layer: bytes
-    signature: SigArtifact
+    signature: SigArtifact | None  # None: the bytes alone (publish --bytes-only)
 
     @property
     def manifest(self) -> bytes:
@@ -90,10 +90,14 @@ def prepare(
     result: CheckResult,
     paths: Sequence[Path],
     check: SigCheck | None,
+    *,
+    signed: bool = True,
 ) -> tuple[list[Bundle], list[Refusal]]:
     """The bundles under ``paths`` (all when empty) that may be published, and
     why the others may not. ``check`` verifies a signature under the signer
-    policy; None skips that (the caller decides whether that is allowed)."""
+    policy; None skips that (the caller decides whether that is allowed).
+    ``signed=False`` prepares the bundle bytes alone (pull-request CI, whose
+    identity the signer policy does not allow): no signature is read or sent."""
     refusals = [
         Refusal(f.path, f"{f.rule_id}: {f.message}", f.hint or "fix it first")
         for f in blocking(result.findings)
@@ -101,10 +105,10 @@ def prepare(
     chosen = [t for t in plan(settings, result.objects) if _selected(settings, t, paths)]
     ready = []
     for target in chosen:
-        problems = _refusals(settings, target, check)
+        problems, art = _refusals(settings, target, check, signed)
         refusals += problems
         if not problems:
-            ready.append(_bundle(settings, target))
+            ready.append(_bundle(target, art))
     return ready, refusals
 
 
@@ -123,31 +127,36 @@ def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool
     return False
 
 
-def _refusals(settings: Settings, target: Target, check: SigCheck | None) -> list[Refusal]:
+def _refusals(
+    settings: Settings, target: Target, check: SigCheck | None, signed: bool
+) -> tuple[list[Refusal], SigArtifact | None]:
     stale = changes_of([target])
     if stale:
         split = [change.describe().partition(": ") for change in stale]
-        return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split]
+        return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split], None
     assert target.ref is not None and target.current is not None
     registry, repository = target.ref["registry"], target.ref["repository"]
     if not registry:
         return [Refusal(target.rel, "allowlistRef names no registry",
-                        "set bundles.registry in .karsgit.yaml, then compile")]  # fmt: skip
+                        "set bundles.registry in .karsgit.yaml, then compile")], None  # fmt: skip
+    if not signed:
+        return [], None
     sig_rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
     try:
         data = (settings.root / sig_rel).read_bytes()
     except FileNotFoundError:
-        return [Refusal(target.rel, f"bundle is unsigned ({sig_rel} is missing)", _RESIGN)]
+        return [Refusal(target.rel, f"bundle is unsigned ({sig_rel} is missing)", _RESIGN)], None
     except OSError as error:
-        return [Refusal(sig_rel, f"cannot read it: {error.strerror or error}", _RESIGN)]
+        return [Refusal(sig_rel, f"cannot read it: {error.strerror or error}", _RESIGN)], None
     try:
         art = parse_sig_artifact(data)
         _same_subject(art, registry, repository, target.ref["digest"])
         if check is not None:
             check(art, registry, repository, target.ref["digest"])
     except VerificationFailed as failure:
-        return [Refusal(sig_rel, f"{failure.rule_id}: {failure.message}", failure.hint or _RESIGN)]
-    return []
+        hint = failure.hint or _RESIGN
+        return [Refusal(sig_rel, f"{failure.rule_id}: {failure.message}", hint)], None
+    return [], art
 
 
 def _same_subject(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
@@ -162,9 +171,8 @@ def _same_subject(art: SigArtifact, registry: str, repository: str, digest: str)
         raise SignatureInvalid(f"signature is for {art.reference}, not {want}", _RESIGN)
 
 
-def _bundle(settings: Settings, target: Target) -> Bundle:
+def _bundle(target: Target, art: SigArtifact | None) -> Bundle:
     assert target.ref is not None and target.current is not None
-    sig_rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
     ref = target.sandbox.ref
     return Bundle(
         f"{ref.namespace}/{ref.name}",
@@ -173,7 +181,7 @@ def _bundle(settings: Settings, target: Target) -> Bundle:
         target.ref["repository"],
         target.ref["digest"],
         target.current,
-        parse_sig_artifact((settings.root / sig_rel).read_bytes()),
+        art,
     )
 
 
@@ -241,7 +249,9 @@ def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_r
     repo, art = bundle.repository, bundle.signature
     outcome = Pushed(bundle)
     tagged = client.manifest_digest(repo, tag) == bundle.digest
-    signed = client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(art.manifest)
+    signed = art is None or client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(
+        art.manifest
+    )
     if tagged and signed:
         return outcome
     if not tagged:
@@ -254,7 +264,7 @@ def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_r
         outcome.sent.append(f"tag {tag}")
         if not dry_run:
             client.put_manifest(repo, tag, canon.MANIFEST_MEDIA_TYPE, bundle.manifest)
-    if not signed:
+    if art is not None and not signed:
         _blobs(client, outcome, (art.config, art.payload), mounts, dry_run)
         outcome.sent.append(f"signature {sig_tag(bundle.digest)}")
         if not dry_run:

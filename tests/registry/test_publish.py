@@ -198,3 +198,31 @@ def test_publish_without_a_signer_policy_is_a_usage_error(registry, make_repo, k
         "hint: pass --signer-policy (the kars-signer-policy ConfigMap) or --cert-identity with "
         "--cert-oidc-issuer, or set them under 'signing' in .karsgit.yaml",
     ]
+
+
+def test_bytes_in_pull_request_ci_then_the_signature_from_the_trusted_branch(
+    registry, make_repo, karsgit, stand
+):
+    from tests.registry.conftest import sign_all
+
+    repo = make_repo(registry.host, 2, signed=False)
+    early = karsgit("publish", "--plain-http", "--bytes-only")
+    assert early.code == 0, early.err
+    assert early.out.splitlines()[-1] == "published 2 of 2 bundle(s); 0 up to date"
+    assert "signature" not in early.out
+    for name in sandbox_names(2):
+        repository, digest = ref_of(repo, name)
+        assert get(registry.host, f"{repository}/manifests/{digest}")[0] == 200
+        assert get(registry.host, f"{repository}/manifests/{sig_tag(digest)}")[0] == 404
+    sign_all(repo, registry.host, sandbox_names(2), stand.fake)
+    late = karsgit("publish", "--plain-http", *stand.trust)
+    assert late.code == 0, late.err
+    for line in late.out.splitlines()[:-1]:
+        assert ", ".join(line.split(": sent ", 1)[1].split(", ")[2:]).startswith(
+            "signature sha256-"
+        )
+        assert "manifest" not in line and "tag latest" not in line
+    assert late.out.splitlines()[-1] == "published 2 of 2 bundle(s); 0 up to date"
+    for name in sandbox_names(2):
+        repository, digest = ref_of(repo, name)
+        assert get(registry.host, f"{repository}/manifests/{sig_tag(digest)}")[0] == 200
