@@ -292,7 +292,13 @@ class Registry:
         if body is not None:
             sent["Content-Length"] = str(len(body))
         for attempt in range(2):
-            connection, reused = self._connection(parts.scheme, parts.netloc)
+            try:
+                connection, reused = self._connection(parts.scheme, parts.netloc)
+            except http.client.InvalidURL:
+                raise RegistryError(
+                    f"registry {parts.netloc!r} is not a host[:port]",
+                    "fix the registry in allowlistRef (bundles.registry or KARS_REGISTRY)",
+                ) from None
             try:
                 connection.request(method, target, body=body, headers=sent)
                 raw = connection.getresponse()
