@@ -9,7 +9,7 @@ import click
 from karsgit.cli.common import config_option, settings_for
 from karsgit.errors import ExitCode, UsageError
 from karsgit.registry.client import DEFAULT_TIMEOUT
-from karsgit.registry.publish import DEFAULT_TAG, DEFAULT_WORKERS, Pushed, SigCheck
+from karsgit.registry.publish import DEFAULT_TAG, DEFAULT_WORKERS, Pushed, Refusal, SigCheck
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
 
@@ -64,18 +64,14 @@ def publish(
     from karsgit.registry import publish as flow
 
     settings = settings_for(config)
-    check = None
+    check: SigCheck | None = None
     if not bytes_only:
         check = _signature_check(settings, cert_identity, cert_oidc_issuer, signer_policy,
                                  trust_config)  # fmt: skip
     result = run_check(settings, (), None)
-    bundles, refusals = flow.prepare(settings, result, paths, check, signed=not bytes_only)
+    bundles, refusals = flow.prepare(settings, result, paths, signed=not bytes_only)
     if refusals:
-        for refusal in refusals:
-            click.echo(refusal.describe(), err=True)
-            click.echo(f"  hint: {refusal.hint}", err=True)
-        click.echo(f"karsgit: publish refused: {len(refusals)} problem(s) above", err=True)
-        return int(ExitCode.FINDINGS)
+        return _refused(refusals)
     verb = "would send" if dry_run else "sent"
 
     def report(pushed: Pushed) -> None:
@@ -83,12 +79,23 @@ def publish(
             where = pushed.bundle.reference
             click.echo(f"{pushed.bundle.sandbox}: {verb} {', '.join(pushed.sent)} to {where}")
 
-    done = flow.push(bundles, plain_http=plain_http, timeout=timeout, workers=jobs, tag=tag,
-                     dry_run=dry_run, on_done=report)  # fmt: skip
+    try:
+        done = flow.push(bundles, check=check, plain_http=plain_http, timeout=timeout,
+                         workers=jobs, tag=tag, dry_run=dry_run, on_done=report)  # fmt: skip
+    except flow.Refused as refused:
+        return _refused(refused.refusals)
     changed = sum(1 for pushed in done if pushed.sent)
     state = "would change" if dry_run else "published"
     click.echo(f"{state} {changed} of {len(done)} bundle(s); {len(done) - changed} up to date")
     return int(ExitCode.OK)
+
+
+def _refused(refusals: list[Refusal]) -> int:
+    for refusal in refusals:
+        click.echo(refusal.describe(), err=True)
+        click.echo(f"  hint: {refusal.hint}", err=True)
+    click.echo(f"karsgit: publish refused: {len(refusals)} problem(s) above", err=True)
+    return int(ExitCode.FINDINGS)
 
 
 def _signature_check(

@@ -2,8 +2,9 @@
 controller fetches them (DESIGN.md §2), content-addressed and fail closed.
 
 Two stages: :func:`prepare` decides, without the network, which bundles may go
-up (fresh, signed, signature verified) and refuses the rest; :func:`push`
-uploads them. Per bundle, in this order: config blob and layer (unless the
+up (fresh, signed for themselves) and refuses the rest; :func:`push` verifies
+every signature under the signer policy while it asks the registry what it
+has, and only when all verify uploads what is missing. Per bundle, in this order: config blob and layer (unless the
 registry has them), the manifest by digest (its exact bytes), the tag, then the
 signature's config and payload blobs and its ``sha256-<hex>.sig`` manifest; so
 the signature never names a manifest the registry lacks, and a run killed at
@@ -20,9 +21,11 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from karsgit.bundle import canonical as canon
 from karsgit.bundle.plan import Target, plan
+from karsgit.errors import ExitCode, KarsgitError
 from karsgit.registry.client import DEFAULT_TIMEOUT, Registry, sha256
 from karsgit.run.check import CheckResult
 from karsgit.run.compile import blocking, changes_of
@@ -31,6 +34,7 @@ from karsgit.signing.cosignsig import MANIFEST_MEDIA_TYPE as SIG_MEDIA_TYPE
 from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact
 from karsgit.signing.errors import VerificationFailed
 
+_T = TypeVar("_T")
 DEFAULT_TAG = "latest"  # the kars CLI's default; the controller reads by digest
 DEFAULT_WORKERS = 16
 # (artifact, registry, repository, digest); raises VerificationFailed
@@ -89,15 +93,15 @@ def prepare(
     settings: Settings,
     result: CheckResult,
     paths: Sequence[Path],
-    check: SigCheck | None,
     *,
     signed: bool = True,
 ) -> tuple[list[Bundle], list[Refusal]]:
     """The bundles under ``paths`` (all when empty) that may be published, and
-    why the others may not. ``check`` verifies a signature under the signer
-    policy; None skips that (the caller decides whether that is allowed).
-    ``signed=False`` prepares the bundle bytes alone (pull-request CI, whose
-    identity the signer policy does not allow): no signature is read or sent."""
+    why the others may not: stale, unsigned, or a signature artifact that is
+    malformed or made for another digest or repository. (:func:`push` verifies
+    the signatures themselves under the signer policy.) ``signed=False``
+    prepares the bundle bytes alone (pull-request CI, whose identity the signer
+    policy does not allow): no signature is read or sent."""
     refusals = [
         Refusal(f.path, f"{f.rule_id}: {f.message}", f.hint or "fix it first")
         for f in blocking(result.findings)
@@ -105,7 +109,7 @@ def prepare(
     chosen = [t for t in plan(settings, result.objects) if _selected(settings, t, paths)]
     ready = []
     for target in chosen:
-        problems, art = _refusals(settings, target, check, signed)
+        problems, art = _refusals(settings, target, signed)
         refusals += problems
         if not problems:
             ready.append(_bundle(target, art))
@@ -128,7 +132,7 @@ def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool
 
 
 def _refusals(
-    settings: Settings, target: Target, check: SigCheck | None, signed: bool
+    settings: Settings, target: Target, signed: bool
 ) -> tuple[list[Refusal], SigArtifact | None]:
     stale = changes_of([target])
     if stale:
@@ -151,8 +155,6 @@ def _refusals(
     try:
         art = parse_sig_artifact(data)
         _same_subject(art, registry, repository, target.ref["digest"])
-        if check is not None:
-            check(art, registry, repository, target.ref["digest"])
     except VerificationFailed as failure:
         hint = failure.hint or _RESIGN
         return [Refusal(sig_rel, f"{failure.rule_id}: {failure.message}", hint)], None
@@ -202,9 +204,26 @@ class _Mounts:
             self._where.setdefault((registry, digest), repo)
 
 
+class Refused(KarsgitError):
+    """Signatures that do not verify: nothing was sent."""
+
+    exit_code = ExitCode.FINDINGS
+
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        super().__init__(f"{len(refusals)} signature(s) do not verify", "see the lines above")
+        self.refusals = list(refusals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    tagged: bool  # the tag resolves to the bundle's digest
+    signed: bool  # the .sig tag resolves to the committed signature's manifest
+
+
 def push(
     bundles: Sequence[Bundle],
     *,
+    check: SigCheck | None = None,
     plain_http: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
@@ -212,49 +231,79 @@ def push(
     dry_run: bool = False,
     on_done: Callable[[Pushed], None] | None = None,
 ) -> list[Pushed]:
-    """Upload what the registries lack, ``workers`` bundles at a time.
+    """Verify every signature with ``check``, then upload what the registries
+    lack, ``workers`` bundles at a time.
 
-    The first failure stops the run (RegistryError); what was already pushed
-    stays, and is content-addressed, so a rerun goes on from there.
+    The registry is asked what it has (HEAD requests, waiting on the network)
+    while this thread verifies the signatures (CPU), so the two overlap; a
+    signature that does not verify raises Refused before anything is sent. The
+    first registry failure stops the run (RegistryError); what was already
+    pushed stays, and is content-addressed, so a rerun goes on from there.
     """
     clients = {
         host: Registry(host, plain_http=plain_http, timeout=timeout, write=not dry_run)
         for host in sorted({b.registry for b in bundles})
     }
     mounts = _Mounts()
-    done: list[Pushed] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="karsgit-publish")
 
-    def one(bundle: Bundle) -> Pushed:
-        outcome = _push_one(clients[bundle.registry], bundle, tag, mounts, dry_run)
+    def send(bundle: Bundle, probe: _Probe) -> Pushed:
+        outcome = _send(clients[bundle.registry], bundle, probe, tag, mounts, dry_run)
         if on_done is not None:
             on_done(outcome)
         return outcome
 
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="karsgit-publish")
     try:
-        futures: list[Future[Pushed]] = [pool.submit(one, bundle) for bundle in bundles]
-        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in futures:
-            if future in finished and future.exception() is not None:
-                raise future.exception()  # type: ignore[misc]
-        done = [future.result() for future in futures]
+        probes = [pool.submit(_probe, clients[b.registry], b, tag) for b in bundles]
+        refusals = _verify_all(bundles, check)
+        states = _results(probes)
+        if refusals:
+            raise Refused(refusals)
+        return _results([pool.submit(send, b, p) for b, p in zip(bundles, states, strict=True)])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for client in clients.values():
             client.close()
-    return done
 
 
-def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_run: bool) -> Pushed:
+def _verify_all(bundles: Sequence[Bundle], check: SigCheck | None) -> list[Refusal]:
+    refusals = []
+    for bundle in bundles:
+        if check is None or bundle.signature is None:
+            continue
+        try:
+            check(bundle.signature, bundle.registry, bundle.repository, bundle.digest)
+        except VerificationFailed as failure:
+            where = bundle.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
+            fact = f"{failure.rule_id}: {failure.message}"
+            refusals.append(Refusal(where, fact, failure.hint or _RESIGN))
+    return refusals
+
+
+def _results(futures: Sequence[Future[_T]]) -> list[_T]:
+    """Every result, or the first failure (the rest are cancelled by the caller)."""
+    finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+    for future in futures:
+        if future in finished and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
+    return [future.result() for future in futures]
+
+
+def _probe(client: Registry, bundle: Bundle, tag: str) -> _Probe:
+    repo, art = bundle.repository, bundle.signature
+    tagged = client.manifest_digest(repo, tag) == bundle.digest
+    signed = art is None or (
+        client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(art.manifest)
+    )
+    return _Probe(tagged, signed)
+
+
+def _send(
+    client: Registry, bundle: Bundle, probe: _Probe, tag: str, mounts: _Mounts, dry_run: bool
+) -> Pushed:
     repo, art = bundle.repository, bundle.signature
     outcome = Pushed(bundle)
-    tagged = client.manifest_digest(repo, tag) == bundle.digest
-    signed = art is None or client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(
-        art.manifest
-    )
-    if tagged and signed:
-        return outcome
-    if not tagged:
+    if not probe.tagged:
         if client.manifest_digest(repo, bundle.digest) is None:
             _blobs(client, outcome, (canon.EMPTY_CONFIG, bundle.layer), mounts, dry_run)
             outcome.sent.append(f"manifest {bundle.digest}")
@@ -264,7 +313,7 @@ def _push_one(client: Registry, bundle: Bundle, tag: str, mounts: _Mounts, dry_r
         outcome.sent.append(f"tag {tag}")
         if not dry_run:
             client.put_manifest(repo, tag, canon.MANIFEST_MEDIA_TYPE, bundle.manifest)
-    if art is not None and not signed:
+    if art is not None and not probe.signed:
         _blobs(client, outcome, (art.config, art.payload), mounts, dry_run)
         outcome.sent.append(f"signature {sig_tag(bundle.digest)}")
         if not dry_run:
