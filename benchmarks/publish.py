@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,6 +62,8 @@ class Figure:
     bundles: int
     target_ms: float | None
     returncode: int
+    karsgit_cpu: list[float]  # user+sys seconds of the karsgit process
+    registry_cpu: list[float]  # user+sys seconds the registry spent meanwhile
 
     @property
     def median(self) -> float:
@@ -69,6 +72,9 @@ class Figure:
     @property
     def per_bundle_ms(self) -> float:
         return 1000 * self.median / self.bundles
+
+    def cpu_ms(self, samples: list[float]) -> float:
+        return 1000 * statistics.median(samples) / self.bundles
 
 
 def build_repository(root: Path, count: int, fake: FakeSigstore, host: str) -> None:
@@ -117,10 +123,31 @@ def karsgit(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Compl
     )
 
 
-def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+@dataclass
+class Sample:
+    seconds: float
+    returncode: int
+    stderr: str
+    karsgit_cpu: float
+    registry_cpu: float
+
+
+def timed(args: list[str], cwd: Path, env: dict[str, str], registry: LocalRegistry) -> Sample:
+    """Wall time, and the CPU time of karsgit and of the registry: on a machine
+    shared with other work the CPU figures say what the wall time would be."""
+    before, registry_before = resource.getrusage(resource.RUSAGE_CHILDREN), _cpu(registry)
     start = time.perf_counter()
     done = karsgit(args, cwd, env)
-    return time.perf_counter() - start, done.returncode, done.stderr.decode()[-400:]
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(seconds, done.returncode, done.stderr.decode()[-400:], used,
+                  _cpu(registry) - registry_before)  # fmt: skip
+
+
+def _cpu(registry: LocalRegistry) -> float:
+    fields = Path(f"/proc/{registry.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -151,35 +178,43 @@ def main() -> None:
             build_repository(repo, options.sandboxes, fake, registry.host)
             publish = ["publish", "--plain-http", "-j", str(options.jobs), *trust]
             verify = ["verify", "--registry", "--plain-http", *trust, "-f", "json:/dev/null"]
-            empty, nothing, fetched = [], [], []
-            codes: dict[str, int] = {}
+            samples: dict[str, list[Sample]] = {"empty": [], "nothing": [], "verify": []}
             for run in range(options.runs):
                 if run:  # a fresh registry (same host name) for every from-empty run
                     registry.stop()
                     registry = _registry(work, run, options.disk, registry)
-                seconds, codes["empty"], err = timed(publish, repo, env)
-                empty.append(seconds)
-                if codes["empty"]:
-                    raise SystemExit(f"publish failed: {err}")
-                seconds, codes["nothing"], _ = timed(publish, repo, env)
-                nothing.append(seconds)
-                seconds, codes["verify"], _ = timed(verify, repo, env)
-                fetched.append(seconds)
+                samples["empty"].append(timed(publish, repo, env, registry))
+                if samples["empty"][-1].returncode:
+                    raise SystemExit(f"publish failed: {samples['empty'][-1].stderr}")
+                samples["nothing"].append(timed(publish, repo, env, registry))
+                samples["verify"].append(timed(verify, repo, env, registry))
         finally:
             registry.stop()
     n = options.sandboxes
+    labels = {
+        "empty": ("publish, from empty", 10.0),
+        "nothing": ("publish, nothing to do", 2.0),
+        "verify": ("verify --registry", None),
+    }
     figures = [
-        Figure("publish, from empty", empty, n, 10.0, codes["empty"]),
-        Figure("publish, nothing to do", nothing, n, 2.0, codes["nothing"]),
-        Figure("verify --registry", fetched, n, None, codes["verify"]),
-    ]
+        Figure(label, [s.seconds for s in samples[key]], n, target,
+               samples[key][-1].returncode, [s.karsgit_cpu for s in samples[key]],
+               [s.registry_cpu for s in samples[key]])
+        for key, (label, target) in labels.items()
+    ]  # fmt: skip
     storage = "disk" if options.disk else "tmpfs"
     print(f"\n{n} bundles, {options.runs} runs, -j {options.jobs}, registry storage on {storage}")
-    print(f"{'':26}{'median s':>10}{'ms/bundle':>11}{'target':>9}  met")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores; CPU columns: ms per bundle")
+    head = f"{'':24}{'median s':>9}{'ms/bundle':>10}{'target':>8}{'met':>5}"
+    print(f"{head}{'karsgit CPU':>13}{'registry CPU':>14}")
     for f in figures:
         target = f"<= {f.target_ms:g}" if f.target_ms else "-"
         met = "-" if f.target_ms is None else ("yes" if f.per_bundle_ms <= f.target_ms else "no")
-        print(f"{f.label:26}{f.median:>10.2f}{f.per_bundle_ms:>11.2f}{target:>9}  {met}")
+        print(
+            f"{f.label:24}{f.median:>9.2f}{f.per_bundle_ms:>10.2f}{target:>8}{met:>5}"
+            f"{f.cpu_ms(f.karsgit_cpu):>13.2f}{f.cpu_ms(f.registry_cpu):>14.2f}"
+        )
     print(
         "(verify --registry exits 1 while offline verify reports findings; its time is the figure)"
     )

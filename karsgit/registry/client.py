@@ -99,13 +99,15 @@ class Registry:
         answer = self._call("GET", repo, f"blobs/{digest}", ok=(200, 404))
         return answer.body if answer.status == 200 else None
 
-    def push_blob(self, repo: str, data: bytes, mount_from: str | None = None) -> None:
-        """Upload ``data`` (POST then PUT), or mount it from another repository."""
+    def push_blob(self, repo: str, data: bytes, mount_from: str | None = None) -> bool:
+        """Mount ``data`` from ``mount_from`` (which may be ``repo`` itself: a blob
+        the repository holds mounts in place), else upload it (POST then PUT).
+        True when the bytes were sent."""
         digest = sha256(data)
         query = {"mount": digest, "from": mount_from} if mount_from else {}
         start = self._call("POST", repo, "blobs/uploads/", ok=(201, 202), query=query)
         if start.status == 201:
-            return
+            return False
         location = start.headers.get("location")
         if not location:
             raise RegistryError(
@@ -116,6 +118,7 @@ class Registry:
         url += ("&" if "?" in url else "?") + urlencode({"digest": digest})
         headers = {"Content-Type": "application/octet-stream"}
         self._call("PUT", repo, url, ok=(201,), body=data, headers=headers)
+        return True
 
     def manifest_digest(self, repo: str, reference: str) -> str | None:
         """The digest a tag or digest resolves to (HEAD); None when there is none."""

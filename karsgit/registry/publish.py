@@ -4,12 +4,13 @@ controller fetches them (DESIGN.md §2), content-addressed and fail closed.
 Two stages: :func:`prepare` decides, without the network, which bundles may go
 up (fresh, signed for themselves) and refuses the rest; :func:`push` verifies
 every signature under the signer policy while it asks the registry what it
-has, and only when all verify uploads what is missing. Per bundle, in this order: config blob and layer (unless the
-registry has them), the manifest by digest (its exact bytes), the tag, then the
-signature's config and payload blobs and its ``sha256-<hex>.sig`` manifest; so
-the signature never names a manifest the registry lacks, and a run killed at
-any point is completed by the next one. A bundle whose tag and ``.sig`` tag
-already resolve to the expected digests costs two HEAD requests.
+has, and only when all verify sends what is missing. Per bundle, in this
+order: config blob and layer (unless the registry has them), the manifest by
+digest (its exact bytes), the tag, then the signature's config and payload
+blobs and its ``sha256-<hex>.sig`` manifest; so the signature never names a
+manifest the registry lacks, and a run killed at any point is completed by the
+next one. A bundle whose tag and ``.sig`` tag already resolve to the expected
+digests costs two HEAD requests.
 
 Never prints, never exits.
 """
@@ -324,13 +325,17 @@ def _send(
 def _blobs(
     client: Registry, outcome: Pushed, blobs: Iterable[bytes], mounts: _Mounts, dry_run: bool
 ) -> None:
+    """Each blob the repository lacks. A mount request answers "have it" and
+    "send it" in one round trip (HEAD, then POST and PUT, would take three):
+    from a repository known to hold the blob, else from this one, which the
+    registry answers 201 when the blob is already here."""
     repo = outcome.bundle.repository
     for data in blobs:
         digest = sha256(data)
-        if client.blob_exists(repo, digest):
-            mounts.add(client.host, digest, repo)
+        if dry_run:
+            if not client.blob_exists(repo, digest):
+                outcome.sent.append(f"blob {digest} ({len(data)} bytes)")
             continue
-        outcome.sent.append(f"blob {digest} ({len(data)} bytes)")
-        if not dry_run:
-            client.push_blob(repo, data, mounts.source(client.host, digest))
-            mounts.add(client.host, digest, repo)
+        if client.push_blob(repo, data, mounts.source(client.host, digest) or repo):
+            outcome.sent.append(f"blob {digest} ({len(data)} bytes)")
+        mounts.add(client.host, digest, repo)
