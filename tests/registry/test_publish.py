@@ -226,3 +226,12 @@ def test_bytes_in_pull_request_ci_then_the_signature_from_the_trusted_branch(
     for name in sandbox_names(2):
         repository, digest = ref_of(repo, name)
         assert get(registry.host, f"{repository}/manifests/{sig_tag(digest)}")[0] == 200
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(registry, make_repo, karsgit, stand):
+    make_repo(registry.host, 1)
+    result = karsgit("publish", "--plain-http", *stand.trust, "sandboxes/nope.yaml")
+    assert result.code == 2
+    assert result.err.splitlines()[0] == (
+        "karsgit: error: Invalid value for '[PATHS]...': Path 'sandboxes/nope.yaml' does not exist."
+    )
