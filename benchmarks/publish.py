@@ -34,7 +34,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.registry.sigart import artifact  # noqa: E402
 from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore  # noqa: E402
 from tests.support.registry import LocalRegistry, start_registry  # noqa: E402
 
@@ -77,7 +76,7 @@ class Figure:
         return 1000 * statistics.median(samples) / self.bundles
 
 
-def build_repository(root: Path, count: int, fake: FakeSigstore, host: str) -> None:
+def build_repository(root: Path, count: int, fake: FakeSigstore, config: Path, host: str) -> None:
     root.mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
     for index in range(count):
@@ -90,13 +89,11 @@ def build_repository(root: Path, count: int, fake: FakeSigstore, host: str) -> N
     done = karsgit(["compile"], root, env)
     if done.returncode != 0:
         raise SystemExit(f"compile failed: {done.stderr.decode()}")
-    for bundle in sorted((root / ".kars/bundles").glob("*/*/allowlist.yaml")):
-        namespace, name = bundle.parent.parent.name, bundle.parent.name
-        manifest = (root / "sandboxes" / namespace / f"{name}.yaml").read_text()
-        digest = manifest.split("digest: ", 1)[1].split()[0]
-        repository = manifest.split("repository: ", 1)[1].split()[0]
-        reference = f"{host}/{repository}"
-        bundle.with_name("allowlist.cosign.json").write_bytes(artifact(fake, reference, digest))
+    token = fake.identity_token()
+    signing = ["sign", "--keyless", "--identity-token", token, "--trust-config", str(config)]
+    done = karsgit(signing, root, env)
+    if done.returncode != 0:
+        raise SystemExit(f"sign --keyless failed: {done.stderr.decode()}")
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "corpus"], cwd=root, check=True, env=_git_env())
 
@@ -163,7 +160,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     figures: list[Figure] = []
     with FakeSigstore() as fake:
-        _, trusted_root = fake.write_trust_files(work)
+        trust_config, trusted_root = fake.write_trust_files(work)
         trust = [
             "--trust-config", str(trusted_root),
             "--cert-identity", DEFAULT_IDENTITY,
@@ -175,7 +172,7 @@ def main() -> None:
         repo = work / "gitops"
         try:
             print(f"building {options.sandboxes} signed bundles in {repo} ...", file=sys.stderr)
-            build_repository(repo, options.sandboxes, fake, registry.host)
+            build_repository(repo, options.sandboxes, fake, trust_config, registry.host)
             publish = ["publish", "--plain-http", "-j", str(options.jobs), *trust]
             verify = ["verify", "--registry", "--plain-http", *trust, "-f", "json:/dev/null"]
             samples: dict[str, list[Sample]] = {"empty": [], "nothing": [], "verify": []}

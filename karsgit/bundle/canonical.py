@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from karsgit.bundle.serdeyaml import scalar_type
 from karsgit.normalize.endpoints import MAX_LABEL, MAX_NAME, Endpoint
 
 API_VERSION = "kars.dev/v1alpha1"
@@ -92,7 +93,7 @@ def _head(generation: int) -> list[str]:
 
 
 def _require_normal(endpoint: Endpoint) -> None:
-    if not canonical_host(endpoint.host):
+    if not canonical_host(endpoint.host) or scalar_type(endpoint.host) is not None:
         raise ValueError(f"host {endpoint.host!r} is not in normal form")
     port = endpoint.port
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
@@ -180,6 +181,8 @@ def _parse_if_canonical(data: bytes) -> ParsedBundle | None:
     entries = _ENTRY_PAIR.findall(data)
     if generation is None or not entries:
         return None
+    if any(scalar_type(host.decode()) for host, _ in entries):
+        return None  # the line-exact parse names the host (serde_yaml reads a non-string)
     try:
         endpoints = tuple(Endpoint(host.decode(), int(port)) for host, port in entries)
         parsed = ParsedBundle(int(generation.group(1)), endpoints)
@@ -263,6 +266,8 @@ def _entry_problems(line: int, host: str, port: str) -> list[Problem]:
     problems = []
     if not canonical_host(host):
         problems.append(Problem(line, f"host '{host}' is not a lowercase ascii host name"))
+    elif (kind := scalar_type(host)) is not None:
+        problems.append(Problem(line, f"host '{host}' is read as a {kind}, not a string"))
     if not _PORT.fullmatch(port) or int(port) > 65535:
         problems.append(Problem(line + 1, f"port '{port}' is not an integer from 1 to 65535"))
     return problems

@@ -1,4 +1,4 @@
-"""Where each Strict sandbox's bundle lives and what it should hold.
+"""Where each bundled sandbox's bundle lives and what it should hold.
 
 Plans only: reads the committed bundle bytes, never writes. ``compile`` turns a
 plan into writes, ``verify`` into findings (docs/bundles.md).
@@ -144,10 +144,28 @@ def strict_sandboxes(objects: Iterable[KarsObject]) -> list[Sandbox]:
     return sorted(found, key=lambda s: (s.ref, s.location.path))
 
 
+def bundled_sandboxes(objects: Iterable[KarsObject], settings: Settings) -> list[Sandbox]:
+    """Every sandbox whose bundle the controller reads: Strict ones, and Learn ones
+    with inline endpoints or an ``allowlistRef``. The controller resolves the ref and
+    programs L4 ports whatever the mode, and with REQUIRE_SIGNED_ALLOWLIST fails a
+    Learn sandbox with inline endpoints and no ref closed (issue 11 item 6)."""
+    found = [o for o in objects if isinstance(o, Sandbox) and is_bundled(o, settings)]
+    return sorted(found, key=lambda s: (s.ref, s.location.path))
+
+
+def is_bundled(sandbox: Sandbox, settings: Settings) -> bool:
+    return bool(
+        sandbox.mode == STRICT
+        or sandbox.endpoints
+        or sandbox.allowlist_ref
+        or deny_all(sandbox, settings)
+    )
+
+
 def plan(settings: Settings, objects: Iterable[KarsObject]) -> list[Target]:
-    """A Target for every Strict sandbox, in (namespace, name) order."""
+    """A Target for every bundled sandbox, in (namespace, name) order."""
     targets = []
-    for sandbox in strict_sandboxes(objects):
+    for sandbox in bundled_sandboxes(objects, settings):
         rel = bundle_rel(settings, sandbox.ref)
         current = read_bytes(settings.root / rel)
         endpoints = source_endpoints(sandbox, settings)

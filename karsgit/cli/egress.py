@@ -90,6 +90,8 @@ def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> 
 
     try:
         refuse_private_keys(settings.root)
+        if plan[0] == "keyless":
+            return _sign_keyless(settings, sandbox, bundle, plan[2])
         with open_signer(plan[0], plan[1], None, plan[2]) as (signer, is_current):
             outcome = sign_bundles(settings.root, [bundle], signer, is_current)
     except KarsgitError as error:
@@ -102,6 +104,20 @@ def _sign(settings: Settings, sandbox: Sandbox, bundle: str, plan: SignPlan) -> 
         click.echo(f"signed {rel}")
     paths = [bundle + SIGSTORE_SUFFIX, bundle + SIG_SUFFIX]
     return [p for p in paths if (settings.root / p).is_file()]
+
+
+def _sign_keyless(
+    settings: Settings, sandbox: Sandbox, bundle: str, trust: Path | None
+) -> list[str]:
+    from karsgit.run.sign import image_target, sign_images
+    from karsgit.signing import KeylessSigner
+
+    target = image_target(settings, sandbox, bundle)
+    with KeylessSigner(trust_config=trust) as signer:
+        outcome = sign_images(settings.root, [target], signer)
+    for rel in outcome.signed:
+        click.echo(f"signed {rel}")
+    return [target.artifact_rel]
 
 
 def _request(

@@ -16,7 +16,7 @@ from karsgit.errors import KarsgitError, SigningError, UsageError
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
-    from karsgit.run.sign import IsCurrent
+    from karsgit.run.sign import IsCurrent, Progress, SignOutcome
     from karsgit.signing import Signer
 
 PASSWORD_ENV = "COSIGN_PASSWORD"
@@ -92,9 +92,12 @@ def sign(
 ) -> int:
     """Sign every committed bundle whose signature is missing or stale.
 
-    Writes allowlist.yaml.sigstore.json (and allowlist.yaml.sig with --key)
-    beside each bundle. Stops at the first failure (exit 3): bundles signed
-    before it keep their new signatures, the rest are untouched.
+    --keyless writes allowlist.cosign.json beside each bundle: the cosign
+    signature over the bundle's OCI manifest digest that the controller reads
+    from the sha256-<hex>.sig tag. --key writes allowlist.yaml.sigstore.json and
+    allowlist.yaml.sig over the YAML bytes, for offline checks only: the
+    controller never accepts key signatures. Stops at the first failure (exit 3):
+    bundles signed before it keep their new signatures, the rest are untouched.
     """
     from karsgit.run.sign import bundles_to_sign, refuse_private_keys, sign_bundles
 
@@ -105,14 +108,41 @@ def sign(
     if not paths:
         click.echo("no bundles to sign; run 'karsgit compile' first")
         return 0
-    with open_signer(mode, key, identity_token, trust_config) as (signer, is_current):
-        echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
-        outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
+    echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
+    if mode == "keyless":
+        outcome = _sign_keyless(settings, paths, identity_token, trust_config, echo)
+    else:
+        with open_signer(mode, key, identity_token, trust_config) as (signer, is_current):
+            outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
     if echo is None:
         for rel in outcome.signed:
             click.echo(f"signed {rel}")
+    for rel in outcome.skipped:
+        click.echo(f"not signed: {rel} (no sandbox names this bundle; see 'karsgit verify')")
     click.echo(f"{len(outcome.signed)} signed, {len(outcome.current)} already current")
+    if mode == "key":
+        from karsgit.signing.trust import KEY_NEVER_ACCEPTED
+
+        click.echo(f"note: {KEY_NEVER_ACCEPTED}")
     return 0
+
+
+def _sign_keyless(
+    settings: Settings,
+    paths: list[str],
+    token: str | None,
+    trust: Path | None,
+    echo: Progress | None,
+) -> SignOutcome:
+    from karsgit.run.check import run_check
+    from karsgit.run.sign import image_targets, sign_images
+    from karsgit.signing import KeylessSigner
+
+    targets, orphans = image_targets(settings, run_check(settings, ()).objects, paths)
+    with KeylessSigner(identity_token=token, trust_config=trust) as signer:
+        outcome = sign_images(settings.root, targets, signer, echo)
+    outcome.skipped = orphans
+    return outcome
 
 
 def signing_mode(
@@ -141,7 +171,7 @@ def _config_path(settings: Settings, value: str | None) -> Path | None:
 def open_signer(
     mode: str, key: Path | None, token: str | None, trust: Path | None
 ) -> Iterator[tuple[Signer, IsCurrent]]:
-    from karsgit.run.sign import key_is_current, keyless_is_current
+    from karsgit.run.sign import key_is_current
 
     if mode == "key":
         from karsgit.signing import KeySigner, load_private_key
@@ -156,7 +186,4 @@ def open_signer(
         private_key = load_private_key(pem, _password(confirm=False))
         yield KeySigner(private_key), key_is_current(private_key.public_key())
         return
-    from karsgit.signing import KeylessSigner
-
-    with KeylessSigner(identity_token=token, trust_config=trust) as keyless_signer:
-        yield keyless_signer, keyless_is_current(trust)
+    raise UsageError(f"signing mode {mode!r} has no yaml signer", "use --key")

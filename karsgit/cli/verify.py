@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from karsgit.cli.common import (
 from karsgit.errors import UsageError
 from karsgit.findings import Finding
 from karsgit.run.check import CheckResult, run_check
-from karsgit.run.verify import SignatureCheck, verify_repo
+from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
@@ -54,8 +55,10 @@ def verify(
 ) -> int:
     """Check committed bundles, allowlistRefs and signatures as the controller would.
 
-    Without --key, --cert-identity/--cert-oidc-issuer or --signer-policy (and no
-    'signing' section in the config), signatures are only checked for presence.
+    With --cert-identity/--cert-oidc-issuer or --signer-policy, each bundle's
+    allowlist.cosign.json is verified as the controller verifies the .sig tag.
+    --key checks key-mode signatures, which the controller never accepts.
+    Without any trust, signatures are only checked for presence and target.
     """
     for spec in formats:
         parse_format(spec)  # a usage error before any work
@@ -65,8 +68,14 @@ def verify(
     )
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
+    if check is not None and not isinstance(check, CosignCheck):
+        from karsgit.signing.trust import KEY_NEVER_ACCEPTED
+
+        click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
     result = run_check(settings, (), progress_meter())
-    findings = verify_repo(settings, result, check)
+    if not (signer_policy or key or cert_identity):
+        signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
+    findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
     if registry:
         findings = _with_registry(findings, settings, result, plain_http, timeout,
                                   (cert_identity, cert_oidc_issuer, signer_policy, trust_config))
@@ -81,7 +90,7 @@ def _signature_check(
     issuer: str | None,
     policy_file: Path | None,
     trust: Path | None,
-) -> SignatureCheck | None:
+) -> SignatureCheck | CosignCheck | None:
     from karsgit.signing import SignerPolicy
     from karsgit.signing import trust as trusts
 
@@ -133,6 +142,24 @@ def _with_registry(
     )
     fetched = verify_registry(settings, result, check, plain_http=plain_http, timeout=timeout)
     return sort_findings([*findings, *fetched])
+
+
+def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Finding]:
+    """Lint the signer policy that is the trust of this run."""
+    from karsgit.findings import sort_findings
+    from karsgit.rules import engine
+    from karsgit.rules.signerpolicy import policy_hits
+
+    if policy_file is None:
+        return []
+    try:
+        text = policy_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []  # when it is the trust, loading it already stopped the run (exit 3)
+    shown = os.path.relpath(policy_file.resolve(), settings.root)
+    if shown.startswith(".."):
+        shown = str(policy_file)
+    return sort_findings(engine.stamp(shown, list(policy_hits(shown, text)), settings))
 
 
 def _config_path(settings: Settings, value: str | None) -> Path | None:

@@ -2,8 +2,9 @@
 refs and their signatures (the kars controller's checks, made in CI first).
 
 ``bundle-missing``
-    A ``Strict`` sandbox has no ``allowlist.yaml`` under the bundle directory.
-    Run ``karsgit compile``.
+    A bundled sandbox (``Strict``, or any mode with inline endpoints or an
+    ``allowlistRef``: the controller reads its bundle whatever the mode) has no
+    ``allowlist.yaml`` under the bundle directory. Run ``karsgit compile``.
 
 ``bundle-stale``
     The committed bundle differs from what ``karsgit compile`` makes from the
@@ -15,7 +16,7 @@ refs and their signatures (the kars controller's checks, made in CI first).
     quotes, a missing or extra trailing newline.
 
 ``bundle-orphan``
-    A bundle (or signature) with no ``Strict`` sandbox of that namespace and
+    A bundle (or signature) with no bundled sandbox of that namespace and
     name in the repository. Delete the directory, or restore the sandbox.
 
 ``allowlistref-mismatch``
@@ -29,11 +30,16 @@ refs and their signatures (the kars controller's checks, made in CI first).
     what reviewers read is not what runs.
 
 ``signature-missing``
-    No ``allowlist.yaml.sigstore.json`` next to the bundle. Run ``karsgit sign``.
+    No ``allowlist.cosign.json`` (the cosign signature the controller reads)
+    next to the bundle; in key mode, no ``allowlist.yaml.sigstore.json``. A
+    bundle signed only with a key, checked against a controller policy, is
+    reported here: the controller never accepts key signatures. Run
+    ``karsgit sign --keyless``.
 
 ``signature-invalid``
-    The Sigstore bundle is unreadable or truncated, was made for other bytes,
-    or does not verify (signature, certificate chain, transparency log).
+    The signature artifact is unreadable or truncated, was made for another
+    repository or digest (or other bytes), or does not verify (signature,
+    certificate chain, the Rekor entry and its SET).
 
 ``signer-mismatch``
     A sound signature by a key or identity that the trust policy (``--key``,
@@ -49,13 +55,13 @@ from karsgit.rules import RuleInfo
 E = Severity.ERROR
 
 RULES = (
-    RuleInfo("bundle-missing", E, "a Strict sandbox has no committed bundle"),
+    RuleInfo("bundle-missing", E, "a bundled sandbox has no committed bundle"),
     RuleInfo("bundle-stale", E, "the committed bundle differs from a fresh compile"),
     RuleInfo("bundle-noncanonical", E, "the committed bundle fails the controller's strict parse"),
-    RuleInfo("bundle-orphan", E, "a committed bundle belongs to no Strict sandbox"),
+    RuleInfo("bundle-orphan", E, "a committed bundle belongs to no bundled sandbox"),
     RuleInfo("allowlistref-mismatch", E, "allowlistRef is missing or disagrees with the bundle"),
     RuleInfo("inline-drift", E, "inline allowedEndpoints differ from the committed bundle"),
-    RuleInfo("signature-missing", E, "a bundle has no Sigstore signature bundle"),
+    RuleInfo("signature-missing", E, "a bundle has no signature the check can use"),
     RuleInfo("signature-invalid", E, "a bundle's signature does not verify"),
     RuleInfo("signer-mismatch", E, "a bundle is signed by a signer the policy does not allow"),
 )

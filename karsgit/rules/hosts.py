@@ -50,6 +50,15 @@ Errors (no safe rewrite exists):
 ``entry-subsumed``
     The entry is already admitted by a parent-domain entry of the same list.
 
+``host-not-string``
+    A sandbox host that the controller's YAML parser (serde_yaml 0.9) reads as
+    something other than a string once it is written, unquoted, into the
+    canonical bundle: ``null``, ``true``, ``false``, integers (``1234``,
+    ``0x1f``, ``0o17``, ``0b101``) and finite floats (``1e5``, ``1.5e3``,
+    ``1.e5``, ``2.5e10``). The controller refuses the whole bundle (``host not a
+    string``) and, with no last good list, the sandbox gets no egress at all.
+    No such name is a real host.
+
 ``confusable-host``
     A mixed-script or look-alike internationalized name (a Cyrillic ``\u0430``
     in place of the Latin ``a`` of ``api.github.com``): it reads like one host
@@ -61,6 +70,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
+from karsgit.bundle.serdeyaml import scalar_type
 from karsgit.findings import Hit, Position, Severity, json_path_of
 from karsgit.normalize.endpoints import (
     Endpoint,
@@ -95,6 +105,7 @@ RULES = (
     RuleInfo("public-suffix", E, "a host that is a public suffix admits every site under it"),
     RuleInfo("entry-subsumed", W, "an entry already admitted by a parent-domain entry"),
     RuleInfo("confusable-host", E, "a mixed-script or look-alike host name"),
+    RuleInfo("host-not-string", E, "a host the controller's yaml parser reads as a non-string"),
 )
 
 SANDBOX_LIST: PathKey = ("spec", "networkPolicy", "allowedEndpoints")
@@ -122,10 +133,13 @@ def entries_of(obj: KarsObject) -> tuple[RawEndpoint, ...]:
 
 
 def normal_endpoint(entry: RawEndpoint) -> Endpoint | None:
-    """The normal form of one entry, or None when host or port cannot be normalized."""
+    """The normal form of one entry, or None when host or port cannot be normalized
+    (or the host cannot be written into a bundle as a string)."""
     if not isinstance(entry.host, str):
         return None
     host = host_verdict(entry.host).normal
+    if host is not None and scalar_type(host) is not None:
+        return None
     port = check_port(entry.port if entry.has_port else None).normal
     if entry.has_port and entry.port is None:
         return None  # 'port:' with no value: the schema reports it
@@ -140,6 +154,8 @@ def check_document(doc: Document, obj: KarsObject | None, settings: Settings) ->
     for entry in entries:
         yield from _host_hits(entry, at)
         yield from _port_hits(entry, at)
+        if at == SANDBOX_LIST:
+            yield from _not_string_hits(entry, at)
     normals = [normal_endpoint(entry) for entry in entries]
     yield from _subsumed(entries, normals, at)
     if entries and all(n is not None for n in normals):
@@ -170,6 +186,23 @@ def _host_hits(entry: RawEndpoint, at: PathKey) -> Iterator[Hit]:
             entry.host_position,
             here,
         )
+
+
+def _not_string_hits(entry: RawEndpoint, at: PathKey) -> Iterator[Hit]:
+    if not isinstance(entry.host, str):
+        return
+    normal = host_verdict(entry.host).normal
+    kind = scalar_type(normal) if normal is not None else None
+    if kind is None:
+        return
+    yield Hit(
+        "host-not-string",
+        entry.host_position,
+        f"host '{normal}' is read as a {kind}, not a string, by the controller's yaml "
+        "parser (serde_yaml); the controller refuses the whole bundle",
+        "remove the entry: no host has this name",
+        json_path_of((*at, entry.index, "host")),
+    )
 
 
 def _suffix_issue(host: str) -> Issue:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from karsgit.bundle.plan import bundle_rel, deny_all, require_registry
+from karsgit.bundle.plan import bundle_rel, deny_all, is_bundled, require_registry
 from karsgit.findings import Finding, Severity, active
 from karsgit.rules import catalog, engine
 from karsgit.rules import suppressions as suppress
@@ -130,8 +130,8 @@ def edited_sandbox(settings: Settings, edit: Edit, ref: ObjectRef) -> Sandbox:
 
 
 def require_compilable(settings: Settings, sandbox: Sandbox) -> None:
-    """A Strict result needs a registry for its allowlistRef: fail before any write."""
-    if is_strict(sandbox.mode):
+    """A bundled result needs a registry for its allowlistRef: fail before any write."""
+    if is_bundled(sandbox, settings):
         require_registry(settings, sandbox)
 
 
@@ -144,8 +144,8 @@ def apply_edit(settings: Settings, edit: Edit, sandbox: Sandbox, crlf: bool) -> 
     applied = Applied()
     if atomic_write(settings.root / edit.path, encode(edit.text, crlf)):
         applied.written.append(edit.path)
-    if not is_strict(sandbox.mode):
-        return applied
+    if not is_bundled(sandbox, settings):
+        return applied  # a Learn sandbox with no endpoints and no ref: no bundle
     outcome = compile_repo(settings, CheckResult([], 1, [sandbox]), write=True)
     applied.written.extend(p for p in outcome.written if p not in applied.written)
     rel = bundle_rel(settings, sandbox.ref)

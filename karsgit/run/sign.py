@@ -1,8 +1,11 @@
 """``sign``: sign the committed bundles whose signature is missing or no longer
-verifies, one at a time, failing closed (docs/bundles.md).
+verifies, one at a time, failing closed (docs/bundles.md, docs/signing.md).
 
-A signature file is written only after its signing succeeded; a failure stops
-the run with the earlier bundles signed and the later ones untouched.
+Keyless mode signs what the controller verifies: the cosign simple-signing
+payload for the bundle's OCI manifest digest, written as
+``allowlist.cosign.json``. Key mode signs the YAML bytes, for offline checks
+only. A signature file is written only after its signing succeeded; a failure
+stops the run with the earlier bundles signed and the later ones untouched.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from karsgit.bundle.canonical import parse_canonical
 from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, committed_bundles, read_bytes
@@ -20,7 +23,9 @@ from karsgit.settings import Settings
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from karsgit.signing import Signer
+    from karsgit.signing import Signer, SignerIdentity
+    from karsgit.signing.cosignsig import SigArtifact, TrustMaterial
+    from karsgit.source.objects import KarsObject, Sandbox
 
 # (bundle json, .sig bytes or None, artifact bytes) -> the signature is current
 IsCurrent = Callable[[bytes, bytes | None, bytes], bool]
@@ -31,6 +36,29 @@ Progress = Callable[[str], None]
 class SignOutcome:
     signed: list[str] = field(default_factory=list)
     current: list[str] = field(default_factory=list)
+    # committed bundles that no sandbox names: there is no ref to sign for
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTarget:
+    """One bundle as the controller fetches it: ``registry/repository@digest``."""
+
+    rel: str
+    artifact_rel: str
+    registry: str
+    repository: str
+    digest: str
+
+
+class ImageSigner(Protocol):
+    """What keyless signing needs (``karsgit.signing.keyless.KeylessSigner``)."""
+
+    def sign_image(self, reference: str, digest: str) -> SigArtifact: ...
+
+    def identity(self) -> SignerIdentity: ...
+
+    def trust_material(self) -> TrustMaterial: ...
 
 
 def refuse_private_keys(root: Path) -> None:
@@ -74,31 +102,116 @@ def key_is_current(public_key: ec.EllipticCurvePublicKey) -> IsCurrent:
     return check
 
 
-def keyless_is_current(trust: Path | None) -> IsCurrent:
-    """Sound for the current bytes under the trusted root, whoever signed: keyless
-    signatures are not reproducible, so re-signing a sound one is churn."""
-    from karsgit.signing import (
-        KeylessVerifier,
-        SignerMismatch,
-        SignerPolicy,
-        VerificationFailed,
+def image_targets(
+    settings: Settings, objects: Sequence[KarsObject], paths: Sequence[str]
+) -> tuple[list[ImageTarget], list[str]]:
+    """The ref of every committed bundle in ``paths``, and the bundles no sandbox names.
+
+    The digest is that of the committed bytes (what ``publish`` pushes); the
+    registry is resolved for all before anything is signed, so a missing one
+    stops the run with nothing written.
+    """
+    from karsgit.bundle.plan import plan
+
+    by_rel = {t.rel: t for t in plan(settings, objects) if t.ref is not None}
+    targets, orphans = [], []
+    for rel in paths:
+        target = by_rel.get(rel)
+        if target is None:
+            orphans.append(rel)
+        else:
+            targets.append(image_target(settings, target.sandbox, rel))
+    return targets, orphans
+
+
+def image_target(settings: Settings, sandbox: Sandbox, rel: str) -> ImageTarget:
+    from karsgit.bundle.canonical import oci_manifest_digest
+    from karsgit.bundle.plan import repository_for, require_registry
+    from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME
+
+    return ImageTarget(
+        rel=rel,
+        artifact_rel=f"{rel.rsplit('/', 1)[0]}/{SIG_ARTIFACT_NAME}",
+        registry=require_registry(settings, sandbox),
+        repository=repository_for(settings, sandbox.ref),
+        digest=oci_manifest_digest((settings.root / rel).read_bytes()),
     )
 
-    verifier: list[KeylessVerifier] = []
-    probe = SignerPolicy.exact("karsgit-sign-probe", "karsgit-sign-probe")
 
-    def check(bundle_json: bytes, sig: bytes | None, data: bytes) -> bool:
-        if not verifier:
-            verifier.append(KeylessVerifier(trust))
+def sign_images(
+    root: Path,
+    targets: Sequence[ImageTarget],
+    signer: ImageSigner,
+    progress: Progress | None = None,
+) -> SignOutcome:
+    """Write ``allowlist.cosign.json`` for every target whose artifact is not current.
+
+    Current means: it verifies for this ref under the trust root *and* was made by
+    the identity this signer signs as (issue 10 item 5: a sound signature by
+    someone else, or a forged one, is replaced, never kept).
+    """
+    from karsgit.edit.files import atomic_write
+    from karsgit.signing.cosignsig import docker_reference, render_sig_artifact
+
+    outcome = SignOutcome()
+    for index, target in enumerate(targets):
+        if _image_current(root, target, signer):
+            outcome.current.append(target.rel)
+            _drop_keyless_yaml_signature(root / target.rel)
+            continue
+        reference = docker_reference(target.registry, target.repository)
         try:
-            verifier[0].verify(bundle_json, data, probe)
-        except SignerMismatch:
-            return True  # a sound signature; only the probe identity did not match
-        except VerificationFailed:
-            return False
-        return True
+            art = signer.sign_image(reference, target.digest)
+        except SigningError as error:
+            raise _stopped(
+                target.rel, error, len(outcome.signed), len(targets) - index - 1
+            ) from error
+        atomic_write(root / target.artifact_rel, render_sig_artifact(art))
+        _drop_keyless_yaml_signature(root / target.rel)
+        outcome.signed.append(target.rel)
+        if progress is not None:
+            progress(target.rel)
+    return outcome
 
-    return check
+
+def _image_current(root: Path, target: ImageTarget, signer: ImageSigner) -> bool:
+    from karsgit.signing.cosignsig import parse_sig_artifact, verify_sig_artifact
+    from karsgit.signing.errors import VerificationFailed
+
+    data = read_bytes(root / target.artifact_rel)
+    if data is None:
+        return False
+    try:
+        art = parse_sig_artifact(data)
+        verify_sig_artifact(
+            art,
+            target.registry,
+            target.repository,
+            target.digest,
+            signer.identity(),
+            signer.trust_material(),
+        )
+    except VerificationFailed:
+        return False
+    return True
+
+
+def _drop_keyless_yaml_signature(bundle: Path) -> None:
+    """Keyless signatures over the YAML bytes have no consumer any more
+    (docs/signing.md); key-mode ones are left for ``verify --key``."""
+    from karsgit.signing.bundle import parse_bundle
+    from karsgit.signing.errors import MalformedBundle
+
+    path = Path(str(bundle) + SIGSTORE_SUFFIX)
+    data = read_bytes(path)
+    if data is None:
+        return
+    try:
+        keyless = parse_bundle(data).has_certificate
+    except MalformedBundle:
+        return  # not ours to judge here; verify --key reports it
+    if keyless:
+        path.unlink(missing_ok=True)
 
 
 def sign_bundles(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from karsgit.bundle import plan as bundles
 from karsgit.bundle.canonical import ParsedBundle, parse_canonical
@@ -20,11 +21,24 @@ from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
 from karsgit.source.load import Document, PathKey, parse_documents
 
+if TYPE_CHECKING:
+    from karsgit.signing.cosignsig import SigArtifact
+
 # (bundle json, .sig bytes or None, artifact bytes); raises VerificationFailed
 SignatureCheck = Callable[[bytes, bytes | None, bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CosignCheck:
+    """Keyless trust: ``check(artifact, registry, repository, digest)`` raises
+    VerificationFailed unless the controller would accept the ``.sig`` for that ref."""
+
+    check: Callable[[SigArtifact, str, str, str], None]
+
 _ENDPOINTS: PathKey = ("spec", "networkPolicy", "allowedEndpoints")
 _RECOMPILE = "run 'karsgit compile' and commit the result"
 _RESIGN = "run 'karsgit sign' and commit the signature"
+_RESIGN_KEYLESS = "run 'karsgit sign --keyless' and commit allowlist.cosign.json"
 
 
 @dataclass
@@ -50,10 +64,15 @@ class _Manifests:
 
 
 def verify_repo(
-    settings: Settings, result: CheckResult, check: SignatureCheck | None
+    settings: Settings, result: CheckResult, check: SignatureCheck | CosignCheck | None
 ) -> list[Finding]:
+    """Findings for every bundle. ``check`` is the trust: a key check of the key-mode
+    signature over the YAML, a CosignCheck of ``allowlist.cosign.json``, or None to
+    check presence (and the artifact's target) only."""
     manifests = _Manifests(result.texts, settings.root)
     targets = bundles.plan(settings, result.objects)
+    if check is None and settings.signing.get("mode") != "key":
+        check = CosignCheck(_target_only)
     findings: list[Finding] = []
     for target in targets:
         for path, hit in _target_hits(target, manifests, check):
@@ -66,7 +85,7 @@ def verify_repo(
 
 
 def _target_hits(
-    target: Target, manifests: _Manifests, check: SignatureCheck | None
+    target: Target, manifests: _Manifests, check: SignatureCheck | CosignCheck | None
 ) -> Iterator[tuple[str, Hit]]:
     manifest = target.sandbox.location.path
     if target.current is None:
@@ -84,14 +103,18 @@ def _target_hits(
     yield from ((manifest, hit) for hit in _ref_hits(target, manifests))
     if isinstance(parsed, ParsedBundle):
         yield from ((manifest, hit) for hit in _drift(target, parsed, manifests))
-    yield from ((target.rel, hit) for hit in _signature_hits(target, manifests.root, check))
+    if isinstance(check, CosignCheck):
+        yield from _cosign_hits(target, manifests.root, check)
+    else:
+        yield from ((target.rel, hit) for hit in _signature_hits(target, manifests.root, check))
 
 
 def _missing(target: Target) -> Hit:
     return Hit(
         "bundle-missing",
         Position(target.sandbox.location.line, target.sandbox.location.column),
-        f"Strict sandbox '{target.sandbox.ref.name}' has no bundle at {target.rel}",
+        f"{target.sandbox.mode} sandbox '{target.sandbox.ref.name}' has no bundle at "
+        f"{target.rel}",
         _RECOMPILE,
     )
 
@@ -166,10 +189,48 @@ def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) ->
         yield Hit(failure.rule_id, WHOLE_FILE, failure.message, failure.hint or _RESIGN)
 
 
+def _cosign_hits(target: Target, root: Path, check: CosignCheck) -> Iterator[tuple[str, Hit]]:
+    """The controller's view: the cosign ``.sig`` artifact for the bundle's ref."""
+    from karsgit.bundle.canonical import oci_manifest_digest
+    from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, parse_sig_artifact
+    from karsgit.signing.errors import VerificationFailed
+
+    assert target.current is not None
+    rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
+    data = bundles.read_bytes(root / rel)
+    if data is None:
+        key_signed = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX)) is not None
+        fact = f"bundle has no cosign signature ({rel} is missing)"
+        if key_signed:
+            fact += "; its key-mode signature is never accepted by the kars controller"
+        yield target.rel, Hit("signature-missing", WHOLE_FILE, fact, _RESIGN_KEYLESS)
+        return
+    registry, repository = _registry(target), (target.ref or {}).get("repository", "")
+    try:
+        check.check(
+            parse_sig_artifact(data), registry, repository, oci_manifest_digest(target.current)
+        )
+    except VerificationFailed as failure:
+        yield rel, Hit(failure.rule_id, WHOLE_FILE, failure.message, failure.hint or _RESIGN)
+
+
+def _registry(target: Target) -> str:
+    registry = (target.ref or {}).get("registry", "")
+    existing = (target.sandbox.allowlist_ref or {}).get("registry")
+    return registry or (existing if isinstance(existing, str) else "")
+
+
+def _target_only(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
+    from karsgit.signing.cosignsig import check_target
+
+    check_target(art, registry, repository, digest)
+
+
 def _orphan(rel: str) -> Hit:
     return Hit(
         "bundle-orphan",
         WHOLE_FILE,
-        f"bundle {rel} belongs to no Strict sandbox in the repository",
+        f"bundle {rel} belongs to no sandbox in the repository that is Strict or has "
+        "endpoints or an allowlistRef",
         f"delete {rel.rsplit('/', 1)[0]}/ or restore the sandbox",
     )

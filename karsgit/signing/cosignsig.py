@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -235,28 +236,24 @@ def verify_sig_artifact(
     registry: str,
     repository: str,
     digest: str,
-    policy: SignerPolicy,
+    policy: SignerPolicy | SignerIdentity,
     trust: TrustMaterial,
 ) -> SignerIdentity:
     """The controller's acceptance of one ``.sig`` for ``registry/repository@digest``.
 
-    Raises SignatureInvalid (wrong target, log entry, chain or signature) before
-    SignerMismatch, so signer-mismatch always means a sound signature.
+    ``policy`` is the signer policy, or one identity that must have signed (the
+    ``sign`` run's own). Raises SignatureInvalid (wrong target, log entry, chain
+    or signature) before SignerMismatch, so signer-mismatch always means a sound
+    signature.
     """
-    reference = docker_reference(registry, repository)
-    if art.reference != reference:
-        raise SignatureInvalid(
-            f"signature is made for '{art.reference}', not for '{reference}'", _HINT
-        )
-    if art.digest != digest:
-        raise SignatureInvalid(f"signature is made for {art.digest}, not for {digest}", _HINT)
-    layer = sig_layer(art)
+    layer = check_target(art, registry, repository, digest)
     _verify_set(layer.entry, trust)
     _verify_chain(layer.certificate, trust, layer.entry.integrated_time)
     _verify_signature(layer.certificate, layer.signature, art.payload)
     _verify_body(layer, art.payload)
     identity = identity_from_certificate(layer.certificate)
-    if not policy.allows(identity):
+    allowed = identity == policy if isinstance(policy, SignerIdentity) else policy.allows(identity)
+    if not allowed:
         raise SignerMismatch(
             f"signature is made by {identity.describe()}, which the signer policy does not allow",
             "sign from an allowed identity, or allow this one in the signer policy",
@@ -264,14 +261,29 @@ def verify_sig_artifact(
     return identity
 
 
+def check_target(art: SigArtifact, registry: str, repository: str, digest: str) -> SigLayer:
+    """The artifact names ``registry/repository@digest`` and has the annotations the
+    controller needs (no trust needed); returns them decoded."""
+    reference = docker_reference(registry, repository)
+    if art.reference != reference:
+        raise SignatureInvalid(
+            f"signature is made for '{art.reference}', not for '{reference}'", _HINT
+        )
+    if art.digest != digest:
+        raise SignatureInvalid(f"signature is made for {art.digest}, not for {digest}", _HINT)
+    return sig_layer(art)
+
+
 # ----------------------------------------------------------------- parsing
 
 
 def _check_parts(art: SigArtifact) -> None:
     if not _DIGEST.fullmatch(art.digest):
-        raise MalformedBundle(f"signature artifact digest {art.digest!r} is not sha256:<hex>")
+        raise MalformedBundle(
+            f"signature artifact digest {art.digest!r} is not sha256:<hex>", _HINT
+        )
     if not art.reference or any(c.isspace() for c in art.reference):
-        raise MalformedBundle(f"signature artifact reference {art.reference!r} is not valid")
+        raise MalformedBundle(f"signature artifact reference {art.reference!r} is not valid", _HINT)
     if art.payload != simple_signing_payload(art.reference, art.digest):
         raise MalformedBundle(
             f"signature payload is not the simple-signing payload for {art.reference}@{art.digest}",
@@ -390,14 +402,20 @@ def _verify_chain(cert: x509.Certificate, trust: TrustMaterial, when: int) -> No
 def _issued_along(cert: x509.Certificate, chain: tuple[x509.Certificate, ...], when: int) -> bool:
     child = cert
     for parent in chain:
-        if not _valid_at(child, when):
-            return False
-        try:
-            child.verify_directly_issued_by(parent)
-        except (ValueError, TypeError, InvalidSignature):
+        if not _valid_at(child, when) or not _directly_issued(child, parent):
             return False
         child = parent
     return _valid_at(child, when)
+
+
+@functools.lru_cache(maxsize=256)
+def _directly_issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    # one signing run reuses one certificate for every bundle: check its chain once
+    try:
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _valid_at(cert: x509.Certificate, when: int) -> bool:

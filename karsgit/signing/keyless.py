@@ -14,9 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cryptography.exceptions import InvalidSignature
+
 from karsgit.errors import SigningError
 from karsgit.signing import SignedArtifact
 from karsgit.signing.bundle import parse_bundle
+from karsgit.signing.cosignsig import (
+    RekorEntry,
+    SigArtifact,
+    TrustMaterial,
+    build_sig_artifact,
+    simple_signing_payload,
+)
 from karsgit.signing.errors import MalformedBundle, SignatureInvalid, SignerMismatch
 from karsgit.signing.signers import SignerIdentity, SignerPolicy, identity_from_certificate
 
@@ -50,6 +59,8 @@ class KeylessSigner:
         self._trust_config = trust_config
         self._stack = contextlib.ExitStack()
         self._signer: SigstoreSigner | None = None
+        self._material = TrustMaterial((), {})
+        self._identity: SignerIdentity | None = None
 
     def sign(self, data: bytes) -> SignedArtifact:
         from sigstore._internal.fulcio.client import ExpiredCertificate
@@ -65,6 +76,48 @@ class KeylessSigner:
             raise _signing_failed(exc) from exc
         return SignedArtifact(bundle_json=bundle.to_json().encode(), signature=None)
 
+    def sign_image(self, reference: str, digest: str) -> SigArtifact:
+        """The cosign ``.sig`` image for ``reference@digest``: a message signature over
+        the simple-signing payload, logged in Rekor v1 with its inclusion promise."""
+        payload = simple_signing_payload(reference, digest)
+        from sigstore._internal.fulcio.client import ExpiredCertificate
+
+        try:
+            try:
+                bundle = self._active_signer().sign_artifact(payload)
+            except ExpiredCertificate:
+                self.close()
+                bundle = self._active_signer().sign_artifact(payload)
+        except _signing_errors() as exc:
+            raise _signing_failed(exc) from exc
+        cert = bundle.signing_certificate
+        return build_sig_artifact(
+            reference,
+            digest,
+            bundle.signature,
+            cert,
+            _issuing_chain(cert, self.trust_material()),
+            _rekor_v1_entry(bundle),
+        )
+
+    def identity(self) -> SignerIdentity:
+        """Who this signer signs as: the identity of its Fulcio certificate."""
+        if self._identity is not None:
+            return self._identity
+        from sigstore._internal.fulcio.client import ExpiredCertificate
+
+        try:
+            try:
+                cert = self._active_signer()._signing_cert()
+            except ExpiredCertificate:
+                self.close()
+                cert = self._active_signer()._signing_cert()
+        except _signing_errors() as exc:
+            raise _signing_failed(exc) from exc
+        # a fresh certificate after expiry names the same identity: keep it for the run
+        self._identity = identity_from_certificate(cert)
+        return self._identity
+
     def close(self) -> None:
         self._stack.close()
         self._signer = None
@@ -79,10 +132,100 @@ class KeylessSigner:
         if self._signer is None:
             from sigstore.sign import SigningContext
 
+            config = load_trust_config(self._trust_config)
+            context = SigningContext.from_trust_config(config)
+            _require_rekor_v1(context)
             token = _identity_token(resolve_identity_token(self._explicit_token))
-            context = SigningContext.from_trust_config(load_trust_config(self._trust_config))
-            self._signer = self._stack.enter_context(context.signer(token, cache=True))
+            try:
+                self._signer = self._stack.enter_context(context.signer(token, cache=True))
+            except _signing_errors() as exc:
+                raise _signing_failed(exc) from exc
+            self._material = trust_material(config.trusted_root)
         return self._signer
+
+    def trust_material(self) -> TrustMaterial:
+        """The trust root of the signing config, as cosign verification needs it."""
+        self._active_signer()
+        return self._material
+
+
+def trust_material(root: TrustedRoot) -> TrustMaterial:
+    """Fulcio chains and Rekor keys of a trusted root, as plain cryptography objects."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    chains = tuple(
+        tuple(x509.load_der_x509_certificate(c.raw_bytes) for c in ca.cert_chain.certificates)
+        for ca in root._inner.certificate_authorities
+    )
+    keys: dict[bytes, ec.EllipticCurvePublicKey] = {}
+    for tlog in root._inner.tlogs:
+        try:
+            key = load_der_public_key(tlog.public_key.raw_bytes or b"")
+        except ValueError:
+            continue  # a log key type Rekor v1 never signs with
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            keys[tlog.log_id.key_id] = key
+    return TrustMaterial(chains, keys)
+
+
+def load_trust_material(path: Path | None) -> TrustMaterial:
+    """Verify-side trust for cosign signatures (same sources as load_trusted_root)."""
+    return trust_material(load_trusted_root(path))
+
+
+_REKOR_V1_HINT = (
+    "use a signing config whose rekorTlogUrls list a log with majorApiVersion 1 "
+    "(the public-good config does)"
+)
+
+
+def _require_rekor_v1(context: Any) -> None:
+    """sigstore-rs (the kars controller) accepts a cosign signature only with a SET,
+    and only Rekor v1 gives one."""
+    from sigstore._internal.rekor.client import RekorClient
+
+    if not isinstance(context._rekor, RekorClient):
+        raise SigningError(
+            "the signing config selects a Rekor v2 log, whose entries carry no inclusion "
+            "promise (SET); the kars controller (sigstore-rs) needs the SET",
+            _REKOR_V1_HINT,
+        )
+
+
+def _rekor_v1_entry(bundle: Bundle) -> RekorEntry:
+    inner = bundle.log_entry._inner
+    kind = inner.kind_version
+    promise, integrated = inner.inclusion_promise, inner.integrated_time
+    if (kind.kind, kind.version) != ("hashedrekord", "0.0.1") or not promise or not integrated:
+        raise SigningError(
+            f"the log returned a {kind.kind} {kind.version} entry without an inclusion "
+            "promise; the kars controller needs a Rekor v1 hashedrekord entry with its SET",
+            _REKOR_V1_HINT,
+        )
+    return RekorEntry(
+        signed_entry_timestamp=promise.signed_entry_timestamp,
+        body=inner.canonicalized_body,
+        integrated_time=int(integrated),
+        log_index=int(inner.log_index),
+        log_id=inner.log_id.key_id,
+    )
+
+
+def _issuing_chain(cert: x509.Certificate, trust: TrustMaterial) -> tuple[x509.Certificate, ...]:
+    """The trusted Fulcio chain that issued ``cert`` (cosign's chain annotation)."""
+    for chain in trust.fulcio_chains:
+        if chain and chain[0].subject == cert.issuer:
+            try:
+                cert.verify_directly_issued_by(chain[0])
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return chain
+    raise SigningError(
+        "fulcio issued a certificate that no ca in the trust root signed",
+        "check that the trust config names the fulcio that signed",
+    )
 
 
 class KeylessVerifier:

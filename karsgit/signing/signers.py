@@ -1,14 +1,18 @@
-"""Who may sign: (OIDC issuer, SAN) pairs read from a Fulcio certificate.
+"""Who may sign: (OIDC issuer, SAN pattern) pairs judged as the kars controller does.
 
 Pure code over cryptography's X.509 objects, so it is testable without
-sigstore; ``karsgit.signing.keyless`` adapts it to sigstore's
-``VerificationPolicy``. The kars controller compares issuer and SAN exactly;
-a ``re:`` SAN pattern (a full-match regex) is a karsgit convenience for
-policies that admit, say, every workflow of one repository.
+sigstore. The rules follow kars ``controller/src/policy_fetcher.rs`` on
+sigstore-rs: the issuer comes from OID 1.3.6.1.4.1.57264.1.1 only; the subject
+is the certificate's first email or URI SAN; an ``http(s)://`` pattern must
+equal a URI subject; any other pattern is an exact email, or after ``re:`` a
+regex searched (unanchored, like Rust's ``Regex::is_match``) in an email
+subject. Python's ``re`` stands in for Rust's ``regex``: constructs Rust
+rejects are rejected here too (``karsgit.signing.rustregex``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,9 +22,8 @@ from cryptography import x509
 
 from karsgit.errors import SigningError
 
-# Fulcio's OIDC issuer extensions: v1 holds raw bytes, v2 a DER UTF8String
+# Fulcio's v1 OIDC issuer extension (raw bytes): the only one sigstore-rs reads
 _ISSUER_V1 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
-_ISSUER_V2 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
 # Fulcio's otherName SAN for identities that are neither emails nor URIs
 _OTHERNAME_SAN = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.7")
 _REGEX_PREFIX = "re:"
@@ -33,6 +36,9 @@ class SignerIdentity:
 
     issuer: str | None
     sans: tuple[str, ...]
+    # the first email or URI SAN, as sigstore-rs takes it, and which of the two it is
+    subject: str | None = None
+    subject_is_email: bool = False
 
     def describe(self) -> str:
         sans = ", ".join(repr(s) for s in self.sans) or "no san"
@@ -41,7 +47,7 @@ class SignerIdentity:
 
 @dataclass(frozen=True, slots=True)
 class AllowedSigner:
-    """One issuer with one SAN: exact, or a full-match regex after ``re:``."""
+    """One issuer with one SAN pattern: a URL, an exact email, or ``re:`` regex."""
 
     issuer: str
     san: str
@@ -50,21 +56,48 @@ class AllowedSigner:
         if not self.issuer or not self.san:
             raise SigningError("signer policy entry has an empty issuer or san", _POLICY_HINT)
         if self.san.startswith(_REGEX_PREFIX):
-            try:
-                re.compile(self.san[len(_REGEX_PREFIX) :])
-            except re.error as exc:
+            problem = regex_problem(self.san[len(_REGEX_PREFIX) :])
+            if problem:
                 raise SigningError(
-                    f"signer policy san pattern {self.san!r} is not a valid regex: {exc}",
+                    f"signer policy san pattern {self.san!r} is not a valid regex: {problem}",
                     "fix the regular expression after 're:'",
-                ) from exc
+                )
 
     def matches(self, identity: SignerIdentity) -> bool:
-        return identity.issuer == self.issuer and any(self._san_matches(s) for s in identity.sans)
-
-    def _san_matches(self, san: str) -> bool:
+        if identity.issuer != self.issuer or identity.subject is None:
+            return False
+        if is_url_pattern(self.san):
+            return not identity.subject_is_email and identity.subject == self.san
+        if not identity.subject_is_email:
+            return False
         if self.san.startswith(_REGEX_PREFIX):
-            return re.fullmatch(self.san[len(_REGEX_PREFIX) :], san) is not None
-        return san == self.san
+            return _compiled(self.san[len(_REGEX_PREFIX) :]).search(identity.subject) is not None
+        return identity.subject == self.san
+
+
+def is_url_pattern(pattern: str) -> bool:
+    return pattern.startswith(("https://", "http://"))
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why Rust's ``regex`` (or, failing that, Python's ``re``) refuses ``pattern``."""
+    from karsgit.signing.rustregex import rust_regex_problem
+
+    problem = rust_regex_problem(pattern)
+    if problem:
+        return problem
+    try:
+        _compiled(pattern)
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    from karsgit.signing.rustregex import python_pattern
+
+    return re.compile(python_pattern(pattern))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,21 +142,34 @@ def _entry(entry: Any) -> AllowedSigner:
 
 
 def identity_from_certificate(cert: x509.Certificate) -> SignerIdentity:
-    """The OIDC issuer and the SAN values a Fulcio certificate binds."""
-    return SignerIdentity(issuer=_issuer(cert), sans=tuple(_sans(cert)))
+    """The OIDC issuer, the SAN values and the subject a Fulcio certificate binds."""
+    subject, is_email = _subject(cert)
+    return SignerIdentity(
+        issuer=_issuer(cert), sans=tuple(_sans(cert)), subject=subject, subject_is_email=is_email
+    )
 
 
 def _issuer(cert: x509.Certificate) -> str | None:
-    try:
-        v2 = cert.extensions.get_extension_for_oid(_ISSUER_V2).value
-        return _der_utf8(_unrecognized_bytes(v2))
-    except (x509.ExtensionNotFound, ValueError):
-        pass
+    # sigstore-rs never reads the v2 extension (.1.8), so neither may we: a
+    # certificate whose .1.8 names a trusted issuer but .1.1 does not is refused.
     try:
         v1 = cert.extensions.get_extension_for_oid(_ISSUER_V1).value
         return _unrecognized_bytes(v1).decode()
-    except (x509.ExtensionNotFound, UnicodeDecodeError):
+    except (x509.ExtensionNotFound, UnicodeDecodeError, ValueError):
         return None
+
+
+def _subject(cert: x509.Certificate) -> tuple[str | None, bool]:
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None, False
+    for name in names:
+        if isinstance(name, x509.RFC822Name):
+            return name.value, True
+        if isinstance(name, x509.UniformResourceIdentifier):
+            return name.value, False
+    return None, False
 
 
 def _sans(cert: x509.Certificate) -> Iterable[str]:

@@ -6,13 +6,20 @@ signer-policy ConfigMap read from the repo).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from karsgit.errors import SigningError
-from karsgit.run.verify import SignatureCheck
+from karsgit.run.verify import CosignCheck, SignatureCheck
 from karsgit.signing import SignerPolicy
+
+if TYPE_CHECKING:
+    from karsgit.signing.cosignsig import SigArtifact
 
 ISSUERS_KEY = "fulcioIssuers"
 SANS_KEY = "sanPatterns"
+KEY_NEVER_ACCEPTED = (
+    "key-mode signatures are for offline checks only: the kars controller never accepts them"
+)
 _POLICY_HINT = (
     f"write a ConfigMap whose data has '{ISSUERS_KEY}' and '{SANS_KEY}', "
     "one value a line ('#' starts a comment)"
@@ -33,48 +40,47 @@ def key_check(public_key_path: Path) -> SignatureCheck:
     return check
 
 
-def keyless_check(trust: Path | None, policy: SignerPolicy) -> SignatureCheck:
-    from karsgit.signing import KeylessVerifier
+def keyless_check(trust: Path | None, policy: SignerPolicy) -> CosignCheck:
+    """Keyless: the controller's check of ``allowlist.cosign.json`` for the sandbox's ref."""
+    from karsgit.signing.cosignsig import verify_sig_artifact
+    from karsgit.signing.keyless import load_trust_material
 
-    verifier = KeylessVerifier(trust)
+    material = load_trust_material(trust)
 
-    def check(bundle_json: bytes, sig: bytes | None, data: bytes) -> None:
-        verifier.verify(bundle_json, data, policy)
+    def check(art: SigArtifact, registry: str, repository: str, digest: str) -> None:
+        verify_sig_artifact(art, registry, repository, digest, policy, material)
 
-    return check
+    return CosignCheck(check)
 
 
 def configmap_policy(path: Path) -> SignerPolicy:
     """The controller's ConfigMap (any listed issuer with any listed SAN pattern),
-    or karsgit's ``signers:`` list of (issuer, san) pairs."""
-    from karsgit.source.load import parse_documents
+    or karsgit's ``signers:`` list of (issuer, san) pairs. A policy the controller
+    would call malformed (``SignerPolicyMalformed``) or unconfigured stops the run."""
+    from karsgit.signing.policyfile import read_policy
 
-    loaded = parse_documents(str(path), _read(path, "signer policy").decode("utf-8", "replace"))
-    docs = [d.data for d in loaded.documents if isinstance(d.data, dict)]
-    if len(docs) == 1 and "signers" in docs[0]:  # docs/signing.md's list form
-        return SignerPolicy.from_mapping(docs[0])
-    data = docs[0].get("data") if len(docs) == 1 and not loaded.hits else None
-    if not isinstance(data, dict):
-        raise SigningError(f"signer policy {path} is not one ConfigMap with 'data'", _POLICY_HINT)
-    issuers, sans = _lines(data.get(ISSUERS_KEY)), _lines(data.get(SANS_KEY))
+    text = _read(path, "signer policy").decode("utf-8", "replace")
+    policy = read_policy(str(path), text)
+    if policy.signers_list is not None:
+        return SignerPolicy.from_mapping(policy.signers_list)
+    if policy.shape_error:
+        raise SigningError(f"signer policy {path} {policy.shape_error}", _POLICY_HINT)
+    if policy.problems:
+        first = policy.problems[0]
+        raise SigningError(
+            f"signer policy {path}:{first.position.line} is malformed "
+            f"(SignerPolicyMalformed): {first.message}",
+            first.hint,
+        )
+    issuers, sans = [e.value for e in policy.issuers], [e.value for e in policy.sans]
     if not issuers or not sans:
         raise SigningError(
-            f"signer policy {path} lists no {ISSUERS_KEY if not issuers else SANS_KEY}",
+            f"signer policy {path} lists no {ISSUERS_KEY if not issuers else SANS_KEY}; "
+            "the controller accepts no allowlist under it (SignerPolicyMissing)",
             _POLICY_HINT,
         )
     signers = [{"issuer": i, "san": s} for i in issuers for s in sans]
     return SignerPolicy.from_mapping({"signers": signers})
-
-
-def _lines(value: object) -> list[str]:
-    if not isinstance(value, str):
-        return []
-    out = []
-    for line in value.splitlines():
-        text = line.strip()
-        if text and not text.startswith("#"):
-            out.append(text)
-    return out
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -146,8 +146,11 @@ def test_deny_all_marked_sandbox_gets_an_empty_bundle(repo, karsgit) -> None:
     assert data.endswith(b"spec:\n  endpoints: []\n")
 
 
-def test_learn_sandboxes_get_no_bundle(repo, karsgit) -> None:
-    repo.write("sandboxes/agent.yaml", manifest("agent").replace("Strict", "Learn"))
+def test_learn_sandboxes_without_endpoints_or_ref_get_no_bundle(repo, karsgit) -> None:
+    # issue 11 item 6: a Learn sandbox *with* endpoints is bundled (test_learn_mode.py)
+    text = manifest("agent").replace("Strict", "Learn")
+    text = text.split("    allowedEndpoints:")[0]
+    repo.write("sandboxes/agent.yaml", text)
     assert karsgit("compile").code == 0
     assert not (repo.path / ".kars").exists()
 

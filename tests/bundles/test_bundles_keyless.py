@@ -1,14 +1,18 @@
-"""sign --keyless through the local fake Sigstore; checked by sigstore-python's
-Verifier and sigstore-js; verify with exact identities and the signer-policy ConfigMap."""
+"""sign --keyless through the local fake Sigstore writes allowlist.cosign.json (the
+cosign .sig the controller reads); verify with exact identities and the signer-policy
+ConfigMap, judged as the controller judges. The independent verifiers of the .sig
+are in test_cosign_independent.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 
 from tests.bundles.conftest import bundle_path, manifest
 from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
+
+ARTIFACT = ".kars/bundles/kars-system/agent/allowlist.cosign.json"
 
 POLICY = """\
 apiVersion: v1
@@ -44,30 +48,12 @@ def _rules(result) -> list[str]:
     return sorted(line.rsplit("(", 1)[1].rstrip(")") for line in result.out.splitlines() if line)
 
 
-def test_keyless_bundle_verifies_with_sigstore_python_and_sigstore_js(
-    keyless_signed, fake, node_verify
-):
-    from sigstore.models import Bundle, TrustedRoot
-    from sigstore.verify import Verifier, policy
-
-    artifact = keyless_signed.path / bundle_path()
-    bundle_file = Path(f"{artifact}.sigstore.json")
-    verifier = Verifier(trusted_root=TrustedRoot.from_file(str(fake.trusted_root)))
-    identity = policy.Identity(identity=DEFAULT_IDENTITY, issuer=fake.sigstore.oidc_issuer)
-    verifier.verify_artifact(
-        artifact.read_bytes(), Bundle.from_json(bundle_file.read_bytes()), identity
-    )
-    js = node_verify(
-        bundle_file,
-        artifact,
-        fake.trusted_root,
-        "--san",
-        DEFAULT_IDENTITY,
-        "--issuer",
-        fake.sigstore.oidc_issuer,
-    )
-    assert js.returncode == 0, js.stdout + js.stderr
-    assert not Path(f"{artifact}.sig").exists()
+def test_keyless_writes_only_the_cosign_artifact(keyless_signed):
+    artifact = json.loads((keyless_signed.path / ARTIFACT).read_text())
+    assert artifact["mediaType"] == "application/vnd.karsgit.cosign-signature.v1+json"
+    assert artifact["dockerReference"] == "registry.example.test/policy/egress-allowlist/agent"
+    assert not (keyless_signed.path / (bundle_path() + ".sigstore.json")).exists()
+    assert not (keyless_signed.path / (bundle_path() + ".sig")).exists()
 
 
 def test_verify_exact_identity_and_no_churn(keyless_signed, karsgit, fake):
@@ -81,7 +67,7 @@ def test_verify_exact_identity_and_no_churn(keyless_signed, karsgit, fake):
         *args,
     )
     assert ok.code == 0, ok.out
-    bundle = keyless_signed.path / (bundle_path() + ".sigstore.json")
+    bundle = keyless_signed.path / ARTIFACT
     before = bundle.read_bytes()
     token = fake.sigstore.identity_token()
     again = karsgit(
@@ -127,7 +113,9 @@ def test_foreign_trusted_root_is_signature_invalid(keyless_signed, karsgit, tmp_
     assert _rules(result) == ["signature-invalid"]
 
 
-def test_key_bundle_checked_as_keyless_is_a_mismatch(repo, karsgit, keypair, fake):
+def test_key_signature_checked_against_a_controller_policy_is_never_accepted(
+    repo, karsgit, keypair, fake
+):
     repo.write("sandboxes/agent.yaml", manifest("agent"))
     assert karsgit("compile").code == 0
     assert karsgit("sign", "--key", str(keypair.private)).code == 0
@@ -142,14 +130,24 @@ def test_key_bundle_checked_as_keyless_is_a_mismatch(repo, karsgit, keypair, fak
         "--trust-config",
         str(fake.trusted_root),
     )
-    assert _rules(result) == ["signer-mismatch"]
+    assert _rules(result) == ["signature-missing"]
+    assert "never accepted by the kars controller" in result.out
 
 
 @pytest.mark.parametrize(
-    ("san", "allowed"),
-    [(DEFAULT_IDENTITY, True), (r"re:[a-z]+@example\.test", True), ("ci@other.test", False)],
+    ("san", "rules"),
+    [
+        (DEFAULT_IDENTITY, []),
+        # the controller admits these (is_match is unanchored); the lint flags them
+        (r"re:[a-z]+@example\.test", ["signer-pattern-lookalike"]),
+        ("re:ci@example", ["signer-pattern-lookalike"]),
+        (r"re:^ci@example\.test$", []),
+        (r"re:^ci@example\.org$", ["signer-mismatch"]),
+        ("ci@other.test", ["signer-mismatch"]),
+        ("https://ci@example.test", ["signer-mismatch"]),  # url patterns match URI SANs only
+    ],
 )
-def test_signer_policy_configmap(keyless_signed, karsgit, fake, san, allowed):
+def test_signer_policy_configmap(keyless_signed, karsgit, fake, san, rules):
     keyless_signed.write(
         "policy/signer-policy.yaml", POLICY.format(issuer=fake.sigstore.oidc_issuer, san=san)
     )
@@ -162,11 +160,11 @@ def test_signer_policy_configmap(keyless_signed, karsgit, fake, san, allowed):
         "--trust-config",
         str(fake.trusted_root),
     )
-    assert (result.code, _rules(result)) == ((0, []) if allowed else (1, ["signer-mismatch"]))
+    assert (result.code, _rules(result)) == (1 if rules else 0, rules)
 
 
 def test_signer_policy_without_sans_is_exit_3(keyless_signed, karsgit, fake):
-    keyless_signed.write("p.yaml", "kind: ConfigMap\ndata:\n  fulcioIssuers: x\n")
+    keyless_signed.write("p.yaml", "kind: ConfigMap\ndata:\n  fulcioIssuers: https://x.test\n")
     result = karsgit(
         "verify", "--signer-policy", "p.yaml", "--trust-config", str(fake.trusted_root)
     )
@@ -184,7 +182,7 @@ def test_keyless_without_token_fails_closed(repo, karsgit, fake, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     result = karsgit("sign", "--keyless", "--trust-config", str(fake.trust_config))
     assert result.code == 3
-    assert not (repo.path / (bundle_path() + ".sigstore.json")).exists()
+    assert not (repo.path / ARTIFACT).exists()
 
 
 def test_signer_policy_list_form(keyless_signed, karsgit, fake):

@@ -152,7 +152,9 @@ def test_learn_sets_learn_mode_and_warns(gitops, karsgit) -> None:
     assert result.code == 0, result.err
     assert "egressMode: Strict -> Learn" in result.out
     assert "[learn-mode]" in result.err
-    assert "no bundle to compile or sign" in result.out
+    # the controller still reads its bundle in Learn mode (issue 11 item 6)
+    assert "signed .kars/bundles/kars-system/agent/allowlist.yaml" in result.out
+    assert karsgit("compile", "--check").code == 0
     assert re.search(r"egressMode: Learn +# never Learn in prod", read(gitops, AGENT_YAML))
 
 

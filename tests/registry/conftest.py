@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundles.conftest import bundle_path, manifest
+from tests.bundles.conftest import manifest
 from tests.conftest import Repo
-from tests.registry.sigart import artifact
 from tests.support.fakesigstore import DEFAULT_IDENTITY, FakeSigstore
 from tests.support.registry import LocalRegistry, start_registry
 
@@ -70,6 +69,7 @@ class Stand:
 
     fake: FakeSigstore
     trusted_root: Path
+    trust_config: Path
 
     @property
     def trust(self) -> tuple[str, ...]:
@@ -83,15 +83,8 @@ class Stand:
 @pytest.fixture(scope="session")
 def stand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stand]:
     with FakeSigstore() as fake:
-        _, root = fake.write_trust_files(tmp_path_factory.mktemp("trust"))
-        yield Stand(fake, root)
-
-
-def sign_all(repo: Repo, host: str, names: list[str], fake: FakeSigstore) -> None:
-    for name in names:
-        repository, digest = ref_of(repo, name)
-        target = repo.path / Path(bundle_path(name)).parent / "allowlist.cosign.json"
-        target.write_bytes(artifact(fake, f"{host}/{repository}", digest))
+        config, root = fake.write_trust_files(tmp_path_factory.mktemp("trust"))
+        yield Stand(fake, root, config)
 
 
 @pytest.fixture
@@ -99,7 +92,7 @@ def make_repo(
     repo: Repo, karsgit: Callable[..., object], monkeypatch: pytest.MonkeyPatch, stand: Stand
 ) -> Callable[..., Repo]:
     """A compiled repository of ``count`` Strict sandboxes whose ref names ``host``,
-    each with a signature artifact for its digest."""
+    signed by ``karsgit sign --keyless`` (one ``allowlist.cosign.json`` each)."""
 
     def make(host: str, count: int = 2, *, signed: bool = True) -> Repo:
         monkeypatch.setenv("KARS_REGISTRY", host)
@@ -108,8 +101,11 @@ def make_repo(
             repo.write(f"sandboxes/{name}.yaml", manifest(name, f"api{index}.example.com:443"))
         result = karsgit("compile")
         assert result.code == 0, result.err  # type: ignore[attr-defined]
-        if signed:
-            sign_all(repo, host, names, stand.fake)
+        if signed:  # the real signer, through the stand-in's Fulcio and Rekor
+            token = stand.fake.identity_token()
+            config = str(stand.trust_config)
+            done = karsgit("sign", "--keyless", "--identity-token", token, "--trust-config", config)
+            assert done.code == 0, done.err  # type: ignore[attr-defined]
         repo.commit("compiled")
         return repo
 

@@ -203,8 +203,6 @@ def test_publish_without_a_signer_policy_is_a_usage_error(registry, make_repo, k
 def test_bytes_in_pull_request_ci_then_the_signature_from_the_trusted_branch(
     registry, make_repo, karsgit, stand
 ):
-    from tests.registry.conftest import sign_all
-
     repo = make_repo(registry.host, 2, signed=False)
     early = karsgit("publish", "--plain-http", "--bytes-only")
     assert early.code == 0, early.err
@@ -214,7 +212,9 @@ def test_bytes_in_pull_request_ci_then_the_signature_from_the_trusted_branch(
         repository, digest = ref_of(repo, name)
         assert get(registry.host, f"{repository}/manifests/{digest}")[0] == 200
         assert get(registry.host, f"{repository}/manifests/{sig_tag(digest)}")[0] == 404
-    sign_all(repo, registry.host, sandbox_names(2), stand.fake)
+    token = stand.fake.identity_token()
+    signing = ("--identity-token", token, "--trust-config", str(stand.trust_config))
+    assert karsgit("sign", "--keyless", *signing).code == 0
     late = karsgit("publish", "--plain-http", *stand.trust)
     assert late.code == 0, late.err
     for line in late.out.splitlines()[:-1]:

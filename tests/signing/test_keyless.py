@@ -58,7 +58,9 @@ def test_signer_writes_a_v03_bundle_without_sig_file(keyless_signed: KeylessSign
 
 def test_karsgit_verifier_accepts(verifier: KeylessVerifier, keyless_signed: KeylessSigned) -> None:
     identity = verifier.verify(keyless_signed.signed.bundle_json, ARTIFACT, exact(keyless_signed))
-    assert identity == SignerIdentity(keyless_signed.issuer, (keyless_signed.identity,))
+    assert identity == SignerIdentity(
+        keyless_signed.issuer, (keyless_signed.identity,), keyless_signed.identity, True
+    )
 
 
 def test_trust_config_file_also_serves_as_verify_trust(

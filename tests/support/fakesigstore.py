@@ -97,6 +97,7 @@ class FakeSigstore:
         self.rekor_log_id = _keyid(self.rekor_key.public_key())
         self.tree_id = int.from_bytes(os.urandom(6), "big")
         self.log_index = 0
+        self.entries: dict[int, dict[str, Any]] = {}
         self.certificates_issued = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -144,9 +145,16 @@ class FakeSigstore:
         return struct.pack("!H", len(item)) + item
 
     def issue_cert(
-        self, public_key: ec.EllipticCurvePublicKey, identity: str, issuer: str
+        self,
+        public_key: ec.EllipticCurvePublicKey,
+        identity: str,
+        issuer: str,
+        issuer_v2: str | None = None,
     ) -> x509.Certificate:
-        """A Fulcio-shaped leaf for ``identity`` with an embedded SCT."""
+        """A Fulcio-shaped leaf for ``identity`` with an embedded SCT.
+
+        ``issuer_v2`` puts another value in the v2 issuer extension (.1.8) than in
+        the v1 one (.1.1), as a forged or buggy issuer could."""
         now = dt.datetime.now(UTC).replace(microsecond=0)
         serial = x509.random_serial_number()
         san: x509.GeneralName = (
@@ -178,7 +186,10 @@ class FakeSigstore:
                 )
                 .add_extension(x509.SubjectAlternativeName([san]), critical=True)
                 .add_extension(x509.UnrecognizedExtension(OID_ISSUER_V1, issuer.encode()), False)
-                .add_extension(x509.UnrecognizedExtension(OID_ISSUER_V2, _der_utf8(issuer)), False)
+                .add_extension(
+                    x509.UnrecognizedExtension(OID_ISSUER_V2, _der_utf8(issuer_v2 or issuer)),
+                    False,
+                )
                 .add_extension(
                     x509.UnrecognizedExtension(OID_SCT_LIST, _der_octets(sct_value)), False
                 )
@@ -220,7 +231,10 @@ class FakeSigstore:
             "checkpoint": note + "\n" + signer_line,
         }
         entry["verification"] = {"signedEntryTimestamp": _b64(set_sig), "inclusionProof": proof}
-        return {hashlib.sha256(body).hexdigest(): entry}
+        response = {hashlib.sha256(body).hexdigest(): entry}
+        with self._lock:
+            self.entries[idx] = response
+        return response
 
     # ----------------------------------------------------------- trust files
     def trusted_root(self) -> dict[str, Any]:
@@ -338,6 +352,16 @@ def _handler(fake: FakeSigstore) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            # Rekor v1's lookup by index, as an online verifier fetches the proof
+            prefix = "/api/v1/log/entries?logIndex="
+            if self.path.startswith(prefix) and self.path[len(prefix) :].isdigit():
+                entry = fake.entries.get(int(self.path[len(prefix) :]))
+                if entry is not None:
+                    self._json(200, entry)
+                    return
+            self._json(404, {"message": "not found"})
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
