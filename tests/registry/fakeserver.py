@@ -24,6 +24,7 @@ class Behaviour:
     bearer_user: tuple[str, str] | None = None  # demand a Bearer token got with these
     serve: dict[str, bytes] = field(default_factory=dict)  # path -> body of a 200 GET
     requests: list[str] = field(default_factory=list)
+    connections: int = 0  # TCP connections accepted
     token_requests: list[str] = field(default_factory=list)
 
 
@@ -33,6 +34,10 @@ def _handler(behaviour: Behaviour, port_holder: list[int]) -> type[BaseHTTPReque
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def setup(self) -> None:
+            behaviour.connections += 1
+            super().setup()
 
         def _answer(
             self, status: int, headers: dict[str, str] | None = None, body: bytes = b""

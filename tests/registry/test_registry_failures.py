@@ -76,6 +76,8 @@ def test_basic_auth_from_docker_config(
     result = publish(karsgit, stand, "--plain-http")
     assert result.code == 0, result.err
     assert result.out.splitlines()[-1] == "published 2 of 2 bundle(s); 0 up to date"
+    verified = karsgit("verify", "--registry", "--plain-http", *stand.trust)
+    assert (verified.code, verified.out) == (0, "no findings in 2 files\n")
 
 
 def test_basic_auth_from_a_credential_helper(
@@ -221,3 +223,13 @@ def test_bearer_token_refused(make_repo, karsgit, stand, tmp_path, monkeypatch):
             f"karsgit: error: the token service of {host} refused "
             f"repository:{REPO}:pull,push (401 Unauthorized)"
         )
+
+
+def test_one_connection_carries_every_request(make_repo, karsgit, stand):
+    behaviour = Behaviour()
+    with fake_registry(behaviour) as host:
+        make_repo(host, 3)
+        result = publish(karsgit, stand, "--plain-http", "-j", "1")
+        assert result.code == 0, result.err
+    assert len(behaviour.requests) > 30
+    assert behaviour.connections == 1
