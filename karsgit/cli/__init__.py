@@ -30,7 +30,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "keygen": ("karsgit.cli.sign", "keygen", "Write a cosign-compatible key pair."),
     "sign": ("karsgit.cli.sign", "sign", "Sign the allowlist bundles (key or keyless)."),
-    "verify": ("karsgit.cli.verify", "verify", "Verify bundles, refs and signatures offline."),
+    "verify": (
+        "karsgit.cli.verify",
+        "verify",
+        "Verify bundles, refs and signatures (offline, or --registry).",
+    ),
+    "publish": (
+        "karsgit.cli.publish",
+        "publish",
+        "Upload bundles and their signatures to the OCI registry.",
+    ),
     "egress": ("karsgit.cli.egress", "egress", "Approve, deny, enforce or learn egress as edits."),
 }
 

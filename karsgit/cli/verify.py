@@ -20,7 +20,7 @@ from karsgit.cli.common import (
 )
 from karsgit.errors import UsageError
 from karsgit.findings import Finding
-from karsgit.run.check import run_check
+from karsgit.run.check import CheckResult, run_check
 from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
 
@@ -42,6 +42,20 @@ _PATH = click.Path(dir_okay=False, path_type=Path)
     help="Keyless without --trust-config: use the public-good root sigstore-python"
     " cached or embeds, without the network (the one used is named).",
 )
+@click.option(
+    "--registry",
+    "registry",
+    is_flag=True,
+    help="Also fetch each allowlistRef from its registry, as the controller does.",
+)
+@click.option("--plain-http", is_flag=True, help="With --registry: HTTP, not HTTPS (loopback).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="With --registry: seconds to wait for any one registry answer.",
+)
 @format_option
 @color_option
 @config_option
@@ -52,6 +66,9 @@ def verify(
     signer_policy: Path | None,
     trust_config: Path | None,
     offline: bool,
+    registry: bool,
+    plain_http: bool,
+    timeout: float,
     formats: tuple[str, ...],
     color: str,
     config: Path | None,
@@ -79,6 +96,15 @@ def verify(
     if not (signer_policy or key or cert_identity):
         signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
     findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
+    if registry:
+        findings = _with_registry(
+            findings,
+            settings,
+            result,
+            plain_http,
+            timeout,
+            (cert_identity, cert_oidc_issuer, signer_policy, trust_config),
+        )
     emit_report(findings, result, formats, color, "verify", settings.fail_on, settings.root)
     return int(exit_code(findings, settings.fail_on))
 
@@ -127,6 +153,33 @@ def _offline_root() -> OfflineRoot:
     root = public_good_offline()
     click.echo(f"karsgit: note: offline: public-good trust root from {root.source}", err=True)
     return root
+
+
+def _with_registry(
+    findings: list[Finding],
+    settings: Settings,
+    result: CheckResult,
+    plain_http: bool,
+    timeout: float,
+    trust: tuple[str | None, str | None, Path | None, Path | None],
+) -> list[Finding]:
+    from karsgit.findings import sort_findings
+    from karsgit.registry.fetch import verify_registry
+    from karsgit.registry.trust import sig_check
+
+    identity, issuer, policy_file, trust_config = trust
+    configured = settings.signing
+    if not (identity or policy_file):
+        identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
+        policy_file = _config_path(settings, configured.get("signer_policy"))
+    trust_config = trust_config or _config_path(settings, configured.get("trust_config"))
+    check = (
+        sig_check(trust_config, identity, issuer, policy_file)
+        if (identity and issuer) or policy_file
+        else None
+    )
+    fetched = verify_registry(settings, result, check, plain_http=plain_http, timeout=timeout)
+    return sort_findings([*findings, *fetched])
 
 
 def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Finding]:

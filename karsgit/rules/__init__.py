@@ -30,6 +30,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
     "karsgit.rules.signerpolicy",
+    "karsgit.rules.registry",
 )
 
 
