@@ -8,6 +8,15 @@
     443 and strings; a full YAML 1.1 reader (PyYAML) reads ``1:30`` as 90, which
     the cluster keeps as a string. karsgit reads the value the way the cluster
     does, and flags the scalar because reviewers and tools may not.
+
+``yaml-tag``
+    A value in a kars object written with an explicit tag that hides it: a
+    custom tag (``!foo 443``, ``!!set`` on a scalar), which the cluster ignores
+    (it reads the text as a string) while other YAML readers reject the tag or
+    build another type; or ``!!binary``, which the cluster decodes, so a reviewer
+    reads base64 where the cluster reads a host. The standard tags ``!!str``,
+    ``!!int``, ``!!float``, ``!!bool``, ``!!null`` and ``!!timestamp`` are read
+    as the cluster reads them and are not reported.
 """
 
 from __future__ import annotations
@@ -18,12 +27,14 @@ from typing import Any
 from karsgit.findings import Hit, Severity, json_path_of
 from karsgit.rules import RuleInfo
 from karsgit.settings import Settings
-from karsgit.source.load import AmbiguousScalar, Document
+from karsgit.source.load import AmbiguousScalar, Document, HiddenValue
 from karsgit.source.objects import KarsObject
 from karsgit.source.scalars import yaml12_value
+from karsgit.source.tags import BINARY, short
 
 RULES = (
     RuleInfo("yaml-ambiguous-scalar", Severity.ERROR, "a scalar that YAML readers disagree on"),
+    RuleInfo("yaml-tag", Severity.ERROR, "an explicit YAML tag hides a value"),
 )
 
 
@@ -36,6 +47,28 @@ def check_document(doc: Document, obj: KarsObject | None, settings: Settings) ->
             _hint(scalar),
             json_path_of(scalar.path),
         )
+    for hidden in doc.hidden:
+        yield Hit("yaml-tag", hidden.position, *_tag_finding(hidden), json_path_of(hidden.path))
+
+
+def _tag_finding(hidden: HiddenValue) -> tuple[str, str]:
+    if hidden.tag == BINARY:
+        return (
+            f"'{_clip(hidden.text)}' is !!binary: the cluster reads the decoded text "
+            f"'{_clip(hidden.cluster_value)}', a reviewer sees base64",
+            f"write '{_clip(hidden.cluster_value)}' as plain text",
+        )
+    tag = short(hidden.tag)
+    read = f"reads the string '{_clip(hidden.text)}'" if hidden.text else "reads it untagged"
+    return (
+        f"tag '{tag}' is not a standard YAML tag: the cluster ignores it and {read}, "
+        "other YAML readers reject it or build another type",
+        f"remove the '{tag}' tag",
+    )
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _shown(value: Any) -> str:
