@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from karsgit.bundle import canonical as canon
-from karsgit.errors import ConfigError
+from karsgit.errors import ConfigError, FileTooLarge
 from karsgit.normalize.endpoints import Endpoint
 from karsgit.rules.hosts import normal_endpoint
 from karsgit.settings import Settings
@@ -132,9 +132,15 @@ def _generation_only(current: bytes) -> canon.ParsedBundle | None:
     return None
 
 
-def read_bytes(path: Path) -> bytes | None:
+def read_bytes(path: Path, limit: int = Settings.max_file_bytes) -> bytes | None:
+    """A bundle or signature file, None when absent; FileTooLarge over ``limit``
+    (a 200 MB signature file was read whole, several times its size in memory)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise FileTooLarge(str(path.name), size, limit)
+            return handle.read()
     except FileNotFoundError:
         return None
 
@@ -149,7 +155,7 @@ def plan(settings: Settings, objects: Iterable[KarsObject]) -> list[Target]:
     targets = []
     for sandbox in strict_sandboxes(objects):
         rel = bundle_rel(settings, sandbox.ref)
-        current = read_bytes(settings.root / rel)
+        current = read_bytes(settings.root / rel, settings.max_file_bytes)
         endpoints = source_endpoints(sandbox, settings)
         expected = render(endpoints, current) if endpoints is not None else None
         data = expected if expected is not None else current

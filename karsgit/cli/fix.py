@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from karsgit.cli.common import config_option, settings_for
-from karsgit.run.fix import FileFix, fix_bytes, write
+from karsgit.run.fix import FileFix, fix_path, write
 from karsgit.source.discover import discover
 
 
@@ -31,12 +31,7 @@ def fix(paths: tuple[str, ...], show_diff: bool, check_only: bool, config: Path 
     settings = settings_for(config)
     changed = 0
     for abspath, relpath in discover(settings, paths).files:
-        try:
-            raw = Path(abspath).read_bytes()
-        except OSError as error:
-            click.echo(f"{relpath}: not fixed: cannot read it ({error.strerror})", err=True)
-            continue
-        result = fix_bytes(relpath, raw, settings)
+        result = fix_path(abspath, relpath, settings)
         if result.skipped:
             click.echo(f"{relpath}: not fixed: {result.skipped}", err=True)
         if not result.changed:

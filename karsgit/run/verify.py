@@ -14,6 +14,7 @@ from pathlib import Path
 from karsgit.bundle import plan as bundles
 from karsgit.bundle.canonical import ParsedBundle, parse_canonical
 from karsgit.bundle.plan import SIG_SUFFIX, SIGSTORE_SUFFIX, Target
+from karsgit.errors import FileTooLarge
 from karsgit.findings import WHOLE_FILE, Finding, Hit, Position, sort_findings
 from karsgit.rules import engine
 from karsgit.run.check import CheckResult
@@ -153,7 +154,12 @@ def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) ->
     from karsgit.signing.errors import VerificationFailed
 
     assert target.current is not None
-    bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX))
+    try:
+        bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX))
+        sig = bundles.read_bytes(root / (target.rel + SIG_SUFFIX))
+    except FileTooLarge as large:
+        yield Hit("signature-invalid", WHOLE_FILE, large.message, _RESIGN)
+        return
     if bundle_json is None:
         fact = f"bundle has no signature ({target.rel}{SIGSTORE_SUFFIX} is missing)"
         yield Hit("signature-missing", WHOLE_FILE, fact, _RESIGN)
@@ -161,7 +167,7 @@ def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) ->
     if check is None:
         return
     try:
-        check(bundle_json, bundles.read_bytes(root / (target.rel + SIG_SUFFIX)), target.current)
+        check(bundle_json, sig, target.current)
     except VerificationFailed as failure:
         yield Hit(failure.rule_id, WHOLE_FILE, failure.message, failure.hint or _RESIGN)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from karsgit.errors import FileTooLarge
 from karsgit.normalize.endpoints import Endpoint, check_port, normalize_endpoints, normalize_host
 from karsgit.settings import Settings
 from karsgit.source import gitio
@@ -52,13 +53,22 @@ def _is_bundle(settings: Settings, path: str) -> bool:
     return path.startswith(prefix) and path.rsplit("/", 1)[-1] in (ALLOWLIST, SIGNATURE)
 
 
-def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
+def read(root: Path, rev: str | None, paths: Iterable[str], limit: int) -> dict[str, bytes]:
+    """The bytes of ``paths`` at ``rev``; a file over ``limit`` stops the run
+    (FileTooLarge) before it is read: a side that is not read whole cannot be judged."""
     wanted = list(paths)
     if rev is not None:
-        return gitio.read_blobs(root, rev, wanted)
+        sizes = gitio.blob_sizes(root, rev, wanted)
+        for rel, size in sizes.items():
+            if size > limit:
+                raise FileTooLarge(f"{rel} at {rev[:12]}", size, limit)
+        return gitio.read_blobs(root, rev, [p for p in wanted if p in sizes])
     out = {}
     for rel in wanted:
         try:
+            size = (root / rel).stat().st_size
+            if size > limit:
+                raise FileTooLarge(rel, size, limit)
             out[rel] = (root / rel).read_bytes()
         except OSError:
             continue
@@ -68,7 +78,7 @@ def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
 def load_side(settings: Settings, rev: str | None, paths: list[str]) -> Side:
     side = Side(rev)
     wanted = [p for p in paths if selected(p, settings) or _is_bundle(settings, p)]
-    for rel, raw in sorted(read(settings.root, rev, wanted).items()):
+    for rel, raw in sorted(read(settings.root, rev, wanted, settings.max_file_bytes).items()):
         if _is_bundle(settings, rel):
             side.files[rel] = raw
             continue
@@ -97,7 +107,7 @@ def _add_bundles(settings: Settings, change: Change) -> None:
     leaves = [bundle_path(settings, r, f) for r in sorted(refs) for f in (ALLOWLIST, SIGNATURE)]
     for side in (change.old, change.new):
         missing = [p for p in leaves if p not in change.paths]
-        side.files.update(read(settings.root, side.rev, missing))
+        side.files.update(read(settings.root, side.rev, missing, settings.max_file_bytes))
 
 
 def load_change(settings: Settings, base: str, head: str | None = None) -> Change:
