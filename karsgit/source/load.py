@@ -275,9 +275,13 @@ def _is_merge(node: yaml.Node) -> bool:
 class _Builder:
     """Turns a node graph into plain values, collecting hits on the way."""
 
-    def __init__(self, path: str, root: yaml.Node) -> None:
+    def __init__(self, path: str, root: yaml.Node, text: str) -> None:
         self.path = path
         self.root = root
+        # libyaml reports '!' (the non-specific tag) as no tag; go-yaml v2 reads
+        # such a scalar as a string. Only a text with a '!' needs looking at.
+        self.text = text if "!" in text else ""
+        self.aliases = "*" in text  # without one, nothing is reached twice
         self.hits: list[Hit] = []
         self.ambiguous: list[AmbiguousScalar] = []
         self.hidden: list[HiddenValue] = []
@@ -286,7 +290,9 @@ class _Builder:
         self.merging = 0  # merge sources being read inside one another
 
     def build(self, node: yaml.Node, at: PathKey) -> Any:
-        self._count(node)
+        self.budget -= 1
+        if self.budget < 0:
+            self._recount(node)
         if len(at) + self.merging >= MAX_DEPTH:
             raise TooDeep(node)
         if isinstance(node, yaml.MappingNode):
@@ -301,15 +307,26 @@ class _Builder:
     def _count(self, node: yaml.Node) -> None:
         self.budget -= 1
         if self.budget < 0:
-            # Rare (large documents): count exactly what aliases add, once.
-            expanded, distinct = _expansion(self.root)
-            if expanded - distinct > MAX_EXPANDED_NODES:
-                raise AliasBomb(node)
-            self.budget = expanded + 1
+            self._recount(node)
+
+    def _recount(self, node: yaml.Node) -> None:
+        """Rare (large documents): count exactly what aliases add, once."""
+        if not self.aliases:
+            self.budget = 1 << 62
+            return
+        expanded, distinct = _expansion(self.root)
+        if expanded - distinct > MAX_EXPANDED_NODES:
+            raise AliasBomb(node)
+        self.budget = expanded + 1
 
     def _scalar_value(self, node: yaml.ScalarNode, at: PathKey) -> Any:
         if node.tag == _PLAIN:
-            self._note_disagreement(node, at)
+            if self.text and _nonspecific(self.text, node.start_mark.index):
+                self._hide(node, at, node.value, node.value)
+                return node.value
+            seen = scalars.disagreement(node.value)
+            if seen is not None:
+                self.ambiguous.append(AmbiguousScalar(at, _pos(node), node.value, *seen))
             return scalars.cluster_value(node.value)
         if node.tag == tags.STR:
             return node.value
@@ -406,6 +423,18 @@ class _Builder:
         )
 
 
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]+\s+")
+_AFTER_TAG = frozenset(" \t\r\n,]}")
+
+
+def _nonspecific(text: str, start: int) -> bool:
+    """Whether the node starting at ``start`` is tagged '!' (before or after an anchor)."""
+    if text.startswith("&", start):
+        anchor = _ANCHOR.match(text, start)
+        start = anchor.end() if anchor else start
+    return text.startswith("!", start) and (start + 1 == len(text) or text[start + 1] in _AFTER_TAG)
+
+
 _Into = tuple[dict[str, Any], dict[str, tuple[yaml.Node, yaml.Node]], dict[str, yaml.Node]]
 
 
@@ -484,7 +513,7 @@ def _is_empty(root: yaml.Node) -> bool:
 
 
 def _document(path: str, index: int, root: yaml.Node, loaded: LoadedFile) -> Document:
-    builder = _Builder(path, root)
+    builder = _Builder(path, root, loaded.text or "")
     data = None
     try:
         data = builder.build(root, ())

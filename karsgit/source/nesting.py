@@ -59,6 +59,9 @@ def measure(text: str, limit: int) -> tuple[int, int] | None:
                     return mark.line + 1, mark.column + 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        if error.problem == "exceeded maximum nesting depth" and mark is not None:
+            return mark.line + 1, mark.column + 1
         return None  # the composer reports it, no deeper than measured here
     return None
