@@ -610,7 +610,7 @@ def may_hold_kars(text: str) -> bool:
         return True
     if "!!" in text or "!<" in text or "%TAG" in text:
         return True
-    return _ESCAPE.search(text) is not None
+    return "\\" in text and _ESCAPE.search(text) is not None
 
 
 def _encoding_hit(raw: bytes, error: UnicodeDecodeError) -> Hit:

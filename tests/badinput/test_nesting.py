@@ -136,3 +136,24 @@ def test_deep_sigstore_bundle_is_malformed(depth: int) -> None:
     deep = '{"mediaType": ' + "[" * depth + "]" * depth + "}"
     with pytest.raises(MalformedBundle, match="bundle json nests too deeply to read"):
         parse_bundle(deep.encode())
+
+
+def test_fix_and_compile_read_the_deepest_allowed_document(
+    repo: Repo, karsgit, monkeypatch
+) -> None:
+    # 100 levels (the limit) go through every recursive reader downstream: the
+    # loader, fix's deepcopy check and ruamel.yaml's round trip in fix and compile
+    monkeypatch.setenv("KARS_REGISTRY", "registry.example")
+    text = (
+        SANDBOX.replace("api.github.com", "API.github.com")
+        + "---\nx: "
+        + "{a: " * 98
+        + "1"
+        + "}" * 98
+        + "\n"
+    )
+    repo.write("sb.yaml", text)
+    fixed = karsgit("fix")
+    assert fixed.err == "" and fixed.out == "sb.yaml: fixed 1 finding (host-case)\n"
+    assert karsgit("compile").code == 0
+    assert karsgit("check").code == 0
