@@ -35,6 +35,7 @@ class _Manifests:
     texts: dict[str, str]
     root: Path
     cache: dict[str, list[Document]] = field(default_factory=dict)
+    limit: int = Settings.max_file_bytes  # for bundle and signature files
 
     def position(self, target: Target, path: PathKey, key: bool = True) -> Position:
         rel = target.sandbox.location.path
@@ -53,7 +54,7 @@ class _Manifests:
 def verify_repo(
     settings: Settings, result: CheckResult, check: SignatureCheck | None
 ) -> list[Finding]:
-    manifests = _Manifests(result.texts, settings.root)
+    manifests = _Manifests(result.texts, settings.root, limit=settings.max_file_bytes)
     targets = bundles.plan(settings, result.objects)
     findings: list[Finding] = []
     for target in targets:
@@ -85,7 +86,7 @@ def _target_hits(
     yield from ((manifest, hit) for hit in _ref_hits(target, manifests))
     if isinstance(parsed, ParsedBundle):
         yield from ((manifest, hit) for hit in _drift(target, parsed, manifests))
-    yield from ((target.rel, hit) for hit in _signature_hits(target, manifests.root, check))
+    yield from ((target.rel, hit) for hit in _signature_hits(target, manifests, check))
 
 
 def _missing(target: Target) -> Hit:
@@ -150,13 +151,16 @@ def _drift(target: Target, parsed: ParsedBundle, manifests: _Manifests) -> Itera
     )
 
 
-def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) -> Iterator[Hit]:
+def _signature_hits(
+    target: Target, manifests: _Manifests, check: SignatureCheck | None
+) -> Iterator[Hit]:
     from karsgit.signing.errors import VerificationFailed
 
     assert target.current is not None
     try:
-        bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX))
-        sig = bundles.read_bytes(root / (target.rel + SIG_SUFFIX))
+        root, limit = manifests.root, manifests.limit
+        bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX), limit)
+        sig = bundles.read_bytes(root / (target.rel + SIG_SUFFIX), limit)
     except FileTooLarge as large:
         yield Hit("signature-invalid", WHOLE_FILE, large.message, _RESIGN)
         return

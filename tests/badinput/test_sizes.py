@@ -132,6 +132,7 @@ def test_signature_file_over_the_limit_is_a_finding_unread(
     repo: Repo, karsgit, monkeypatch
 ) -> None:
     monkeypatch.setenv("KARS_REGISTRY", "registry.example")
+    repo.write(".karsgit.yaml", "max_file_bytes: 100000\n")
     repo.write("sb.yaml", SANDBOX)
     assert karsgit("compile").code == 0
     signature = repo.path / ".kars/bundles/kars-system/web/allowlist.yaml.sigstore.json"
@@ -141,7 +142,7 @@ def test_signature_file_over_the_limit_is_a_finding_unread(
     assert result.code == 1
     assert result.out.splitlines() == [
         ".kars/bundles/kars-system/web/allowlist.yaml:0:0: [error] "
-        "allowlist.yaml.sigstore.json is 209715200 bytes, over the 10485760-byte limit "
+        "allowlist.yaml.sigstore.json is 209715200 bytes, over the 100000-byte limit "
         "(max_file_bytes); not read (signature-invalid)"
     ]
 
