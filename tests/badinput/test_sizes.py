@@ -10,12 +10,15 @@ bomb: only what aliases add counts against the alias budget.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from karsgit.source import gitio
 from karsgit.source.load import load_bytes
 from tests.badinput.corpus import SANDBOX, messages, where
-from tests.conftest import Repo
+from tests.conftest import ROOT, Repo
+from tests.gitgate.conftest import run
 
 LIMIT = 2000
 CONFIG = f"max_file_bytes: {LIMIT}\n"
@@ -149,3 +152,27 @@ def test_signature_file_over_the_limit_is_a_finding_unread(
 
 def test_no_findings_for_the_padding_itself() -> None:
     assert where(padded(SANDBOX, 3000)) == []
+
+
+def test_pre_receive_rejects_a_pushed_manifest_over_the_limit(repo: Repo, tmp_path) -> None:
+    # the real hook on a bare repository: the pushed tree's side of the change is
+    # over the limit, so the push is refused with the one-line reason
+    bare = tmp_path / "server.git"
+    run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
+    hook = bare / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
+    repo.git("remote", "add", "origin", str(bare))
+    repo.write(".karsgit.yaml", CONFIG)
+    repo.write("sb.yaml", SANDBOX)
+    repo.commit("base")
+    assert run(repo.path, "git", "push", "-q", "origin", "main").returncode == 0
+    repo.write("sb.yaml", padded(SANDBOX, 5000))
+    repo.commit("big")
+    done = run(repo.path, "git", "push", "-q", "origin", "main")
+    assert done.returncode != 0
+    assert (
+        "karsgit: error: sb.yaml is 5000 bytes, over the 2000-byte limit (max_file_bytes); "
+        "not read" in done.stderr
+    )
+    assert "big" not in run(bare, "git", "log", "--format=%s", "main").stdout
