@@ -51,5 +51,15 @@ class GitError(KarsgitError):
     """A git command failed or the repository is not usable."""
 
 
+class FileTooLarge(KarsgitError):
+    """A file (or a git object) over ``max_file_bytes``: not read, so memory stays bounded."""
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{what} is {size} bytes, over the {limit}-byte limit (max_file_bytes); not read",
+            "split it into smaller files, or raise max_file_bytes in .karsgit.yaml",
+        )
+
+
 class SigningError(KarsgitError):
     """Signing or loading signing material failed; nothing was written."""

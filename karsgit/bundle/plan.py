@@ -14,7 +14,7 @@ from pathlib import Path
 
 from karsgit.bundle import canonical as canon
 from karsgit.bundle.layout import BUNDLE_FILE, bundle_rel, namespace_of
-from karsgit.errors import ConfigError
+from karsgit.errors import ConfigError, FileTooLarge
 from karsgit.normalize.endpoints import Endpoint
 from karsgit.normalize.entries import normal_entries
 from karsgit.settings import REGISTRY_ENV, Settings
@@ -151,12 +151,18 @@ def read_bundle(settings: Settings, rel: str, checked: set[str] | None = None) -
     from karsgit.edit.paths import require_no_links
 
     require_no_links(settings.root, rel, checked)
-    return read_bytes(settings.root / rel)
+    return read_bytes(settings.root / rel, settings.max_file_bytes)
 
 
-def read_bytes(path: Path) -> bytes | None:
+def read_bytes(path: Path, limit: int = Settings.max_file_bytes) -> bytes | None:
+    """A bundle or signature file, None when absent; FileTooLarge over ``limit``
+    (a 200 MB signature file was read whole, several times its size in memory)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise FileTooLarge(str(path.name), size, limit)
+            return handle.read()
     except FileNotFoundError:
         return None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from karsgit.cli.common import config_option, settings_for
-from karsgit.run.fix import FileFix, fix_bytes, write
+from karsgit.run.fix import FileFix, fix_path, write
 from karsgit.settings import Settings
 from karsgit.source.discover import discover
 
@@ -50,13 +50,7 @@ def _fix(
 
     changed = refused = 0
     for abspath, relpath in files:
-        try:
-            raw = Path(abspath).read_bytes()
-        except OSError as error:
-            click.echo(f"{relpath}: not fixed: cannot read it ({error.strerror})", err=True)
-            refused += 1
-            continue
-        result = fix_bytes(relpath, raw, settings)
+        result = fix_path(abspath, relpath, settings)
         if result.skipped:
             click.echo(f"{relpath}: not fixed: {result.skipped}", err=True)
             refused += 1

@@ -47,7 +47,8 @@ same: ``bundle-noncanonical``, ``inline-drift``, ``signature-invalid``,
     $ karsgit verify --registry
     ```
 
-    Fix: Publish to a registry that stores what it is given; ``karsgit publish`` checks the digest it answers.
+    Fix: Publish to a registry that stores what it is given; ``karsgit publish``
+    checks the digest it answers.
 
 ``registry-media-type``
     The manifest is not an OCI image manifest, has no layer, or has a layer
@@ -100,7 +101,7 @@ same: ``bundle-noncanonical``, ``inline-drift``, ``signature-invalid``,
 
     Fails:
 
-    ```console tested-by=tests/registry/test_verify_registry.py::test_signature_tag_for_another_bundle
+    ```console tested-by=tests/registry/test_verify_registry.py::test_foreign_signature_tag
     $ karsgit verify --registry    # the .sig tag holds another bundle's signature
     ```
 

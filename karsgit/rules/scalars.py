@@ -43,6 +43,49 @@
 
     Fix: Write the intended number without a leading zero, or quote a value meant as a
     string (``"yes"``).
+
+``yaml-tag``
+    A value in a kars object written with an explicit tag that hides it: a
+    custom tag (``!foo 443``, ``!!set`` on a scalar), which the cluster ignores
+    (it reads the text as a string) while other YAML readers reject the tag or
+    build another type; or ``!!binary``, which the cluster decodes, so a reviewer
+    reads base64 where the cluster reads a host. The standard tags ``!!str``,
+    ``!!int``, ``!!float``, ``!!bool``, ``!!null`` and ``!!timestamp`` are read
+    as the cluster reads them and are not reported.
+
+    Fails:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: !!binary YXBpLmdpdGh1Yi5jb20=   # the cluster reads api.github.com
+            port: 443
+    ```
+
+    Passes:
+
+    ```yaml
+    apiVersion: kars.azure.com/v1alpha1
+    kind: KarsSandbox
+    metadata:
+      name: web
+      namespace: kars-system
+    spec:
+      networkPolicy:
+        egressMode: Strict
+        allowedEndpoints:
+          - host: api.github.com
+            port: 443
+    ```
+
+    Fix: Write the value plainly (quote it if it must stay a string); drop the tag.
 """
 
 from __future__ import annotations
@@ -53,12 +96,14 @@ from typing import Any
 from karsgit.findings import Hit, Severity, json_path_of
 from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
-from karsgit.source.load import AmbiguousScalar, Document
+from karsgit.source.load import AmbiguousScalar, Document, HiddenValue
 from karsgit.source.objects import KarsObject
 from karsgit.source.scalars import yaml12_value
+from karsgit.source.tags import BINARY, short
 
 RULES = (
     RuleInfo("yaml-ambiguous-scalar", Severity.ERROR, "a scalar that YAML readers disagree on"),
+    RuleInfo("yaml-tag", Severity.ERROR, "an explicit YAML tag hides a value"),
 )
 
 
@@ -71,6 +116,28 @@ def check_document(doc: Document, obj: KarsObject | None, settings: Settings) ->
             _hint(scalar),
             json_path_of(scalar.path),
         )
+    for hidden in doc.hidden:
+        yield Hit("yaml-tag", hidden.position, *_tag_finding(hidden), json_path_of(hidden.path))
+
+
+def _tag_finding(hidden: HiddenValue) -> tuple[str, str]:
+    if hidden.tag == BINARY:
+        return (
+            f"'{_clip(hidden.text)}' is !!binary: the cluster reads the decoded text "
+            f"'{_clip(hidden.cluster_value)}', a reviewer sees base64",
+            f"write '{_clip(hidden.cluster_value)}' as plain text",
+        )
+    tag = short(hidden.tag)
+    read = f"reads the string '{_clip(hidden.text)}'" if hidden.text else "reads it untagged"
+    return (
+        f"tag '{tag}' is not a standard YAML tag: the cluster ignores it and {read}, "
+        "other YAML readers reject it or build another type",
+        f"remove the '{tag}' tag",
+    )
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _shown(value: Any) -> str:

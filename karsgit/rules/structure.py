@@ -2,8 +2,10 @@
 
 ``syntax``
     The file is not valid YAML (unclosed quote, bad indentation, a tab used for
-    indentation, an alias bomb). Nothing else is checked in a document that does
-    not parse, so fix this first.
+    indentation, an alias bomb, nesting deeper than 100 levels), or the cluster's
+    decoder refuses a document (a value its explicit tag cannot read, such as
+    ``!!int abc``; a merge key ``<<`` on a scalar). Nothing else is checked in a
+    document that does not parse, so fix this first.
 
     Fails:
 
@@ -83,7 +85,10 @@
 
 ``duplicate-key``
     A mapping key given twice. YAML readers disagree on which value wins (the
-    cluster keeps one, a reviewer sees the other): an ambiguous edit.
+    cluster keeps one, a reviewer sees the other): an ambiguous edit. This
+    includes a key written before a merge key ``<<`` that merges the same key:
+    kubectl (go-yaml v2) takes the merged value, kustomize (go-yaml v3) the
+    explicit one.
 
     Fails:
 

@@ -19,7 +19,7 @@ from karsgit.settings import Settings
 from karsgit.source.discover import discover
 from karsgit.source.extract import to_object
 from karsgit.source.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
-from karsgit.source.objects import KARS_GROUP, Approval, KarsObject
+from karsgit.source.objects import Approval, KarsObject
 
 PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
 
@@ -50,12 +50,17 @@ def _not_an_object(doc: Document) -> Hit:
     )
 
 
+def _not_a_mapping(data: object) -> bool:
+    # None: the document was not read (a syntax hit says why), or it is empty.
+    return data is not None and not isinstance(data, dict)
+
+
 def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[KarsObject]]:
     hits = list(loaded.hits)
     objects: list[KarsObject] = []
-    if loaded.text is not None and KARS_GROUP in loaded.text:
+    if loaded.kars and loaded.text is not None:
         hits.extend(engine.text_hits(loaded.text))
-        hits.extend(_not_an_object(d) for d in loaded.documents if not isinstance(d.data, dict))
+        hits.extend(_not_an_object(d) for d in loaded.documents if _not_a_mapping(d.data))
     for doc in iter_kars_documents(loaded):
         hits.extend(schema.validate_document(doc))
         obj = to_object(doc)

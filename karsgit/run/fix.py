@@ -7,6 +7,7 @@ so a rewrite that would change any other value is refused rather than risked.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,20 @@ def plan_file(loaded: LoadedFile) -> list[rewrite.ListEdit]:
         if edit is not None:
             plan.append(edit)
     return plan
+
+
+def fix_path(abspath: str, relpath: str, settings: Settings) -> FileFix:
+    """``fix_bytes`` for a file on disk, under the size limit every reader keeps."""
+    try:
+        size = os.stat(abspath).st_size
+        if size > settings.max_file_bytes:
+            limit = settings.max_file_bytes
+            over = f"file is {size} bytes, over the {limit}-byte limit (max_file_bytes); not read"
+            return FileFix(relpath, skipped=over)
+        raw = Path(abspath).read_bytes()
+    except OSError as error:
+        return FileFix(relpath, skipped=f"cannot read it ({error.strerror})")
+    return fix_bytes(relpath, raw, settings)
 
 
 def fix_bytes(relpath: str, raw: bytes, settings: Settings) -> FileFix:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from karsgit.bundle.canonical import parse_canonical
 from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
 from karsgit.bundle.plan import committed_bundles, read_bytes
-from karsgit.errors import SigningError
+from karsgit.errors import FileTooLarge, SigningError
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def bundles_to_sign(settings: Settings) -> list[str]:
     """Every committed ``allowlist.yaml``; all must be canonical before any is signed."""
     paths = [p for p in committed_bundles(settings) if (settings.root / p).is_file()]
     for rel in paths:
-        parsed = parse_canonical((settings.root / rel).read_bytes())
+        parsed = parse_canonical(read_bytes(settings.root / rel, settings.max_file_bytes) or b"")
         if isinstance(parsed, list):
             raise SigningError(
                 f"refusing to sign: {rel}:{parsed[0].line}: {parsed[0].message}",
@@ -225,7 +225,7 @@ def sign_bundles(
 
     outcome = SignOutcome()
     for index, rel in enumerate(paths):
-        data = (root / rel).read_bytes()
+        data = read_bytes(root / rel) or b""
         if _current(root / rel, data, is_current):
             outcome.current.append(rel)
             continue
@@ -243,10 +243,14 @@ def sign_bundles(
 
 
 def _current(path: Path, data: bytes, is_current: IsCurrent) -> bool:
-    bundle_json = read_bytes(Path(str(path) + SIGSTORE_SUFFIX))
+    try:
+        bundle_json = read_bytes(Path(str(path) + SIGSTORE_SUFFIX))
+        sig = read_bytes(Path(str(path) + SIG_SUFFIX))
+    except FileTooLarge:
+        return False  # not a signature anyone made: sign again, replacing it
     if bundle_json is None:
         return False
-    return is_current(bundle_json, read_bytes(Path(str(path) + SIG_SUFFIX)), data)
+    return is_current(bundle_json, sig, data)
 
 
 def _stopped(rel: str, error: SigningError, done: int, left: int) -> SigningError:

@@ -16,6 +16,7 @@ from karsgit.bundle import plan as bundles
 from karsgit.bundle.canonical import ParsedBundle, parse_canonical
 from karsgit.bundle.layout import SIG_SUFFIX, SIGSTORE_SUFFIX
 from karsgit.bundle.plan import Target
+from karsgit.errors import FileTooLarge
 from karsgit.findings import WHOLE_FILE, Finding, Hit, Position
 from karsgit.rules import engine
 from karsgit.run.check import CheckResult
@@ -50,6 +51,7 @@ class _Manifests:
     texts: dict[str, str]
     root: Path
     cache: dict[str, list[Document]] = field(default_factory=dict)
+    limit: int = Settings.max_file_bytes  # for bundle and signature files
 
     def position(self, target: Target, path: PathKey, key: bool = True) -> Position:
         rel = target.sandbox.location.path
@@ -71,7 +73,7 @@ def verify_repo(
     """Findings for every bundle. ``check`` is the trust: a key check of the key-mode
     signature over the YAML, a CosignCheck of ``allowlist.cosign.json``, or None to
     check presence (and the artifact's target) only."""
-    manifests = _Manifests(result.texts, settings.root)
+    manifests = _Manifests(result.texts, settings.root, limit=settings.max_file_bytes)
     targets = bundles.plan(settings, result.objects)
     if check is None and settings.signing.get("mode") != "key":
         check = CosignCheck(_target_only)
@@ -103,7 +105,7 @@ def _target_hits(
     if isinstance(check, CosignCheck):
         yield from _cosign_hits(target, manifests.root, check)
     else:
-        yield from ((target.rel, hit) for hit in _signature_hits(target, manifests.root, check))
+        yield from ((target.rel, hit) for hit in _signature_hits(target, manifests, check))
 
 
 def _missing(target: Target) -> Hit:
@@ -168,11 +170,19 @@ def _drift(target: Target, parsed: ParsedBundle, manifests: _Manifests) -> Itera
     )
 
 
-def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) -> Iterator[Hit]:
+def _signature_hits(
+    target: Target, manifests: _Manifests, check: SignatureCheck | None
+) -> Iterator[Hit]:
     from karsgit.signing.errors import VerificationFailed
 
     assert target.current is not None
-    bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX))
+    try:
+        root, limit = manifests.root, manifests.limit
+        bundle_json = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX), limit)
+        sig = bundles.read_bytes(root / (target.rel + SIG_SUFFIX), limit)
+    except FileTooLarge as large:
+        yield Hit("signature-invalid", WHOLE_FILE, large.message, _RESIGN)
+        return
     if bundle_json is None:
         fact = f"bundle has no signature ({target.rel}{SIGSTORE_SUFFIX} is missing)"
         yield Hit("signature-missing", WHOLE_FILE, fact, _RESIGN)
@@ -180,7 +190,7 @@ def _signature_hits(target: Target, root: Path, check: SignatureCheck | None) ->
     if check is None:
         return
     try:
-        check(bundle_json, bundles.read_bytes(root / (target.rel + SIG_SUFFIX)), target.current)
+        check(bundle_json, sig, target.current)
     except VerificationFailed as failure:
         yield Hit(failure.rule_id, WHOLE_FILE, failure.message, failure.hint or _RESIGN)
 

@@ -90,6 +90,9 @@ def _load_json(bundle_json: bytes) -> dict[str, Any]:
         raise MalformedBundle(
             f"bundle is not valid json ({exc.__class__.__name__})", _HINT
         ) from exc
+    except RecursionError:
+        # the json module recurses per level; a Sigstore bundle nests 5 levels
+        raise MalformedBundle("bundle json nests too deeply to read", _HINT) from None
     if not isinstance(doc, dict):
         raise MalformedBundle("bundle is not a json object", _HINT)
     return doc

@@ -146,7 +146,7 @@ def _pem_decode(pem: bytes) -> tuple[str, bytes]:
 def _parse_envelope(body: bytes) -> dict[str, Any]:
     try:
         envelope = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise SigningError("encrypted key body is not valid json", _KEY_HINT) from exc
     if not isinstance(envelope, dict):
         raise SigningError("encrypted key body is not a json object", _KEY_HINT)

@@ -385,7 +385,7 @@ def _read_trust_file(path: Path) -> dict[str, Any]:
         doc = json.loads(path.read_bytes())
     except OSError as exc:
         raise SigningError(f"cannot read trust file {path}: {exc.strerror}", _TRUST_HINT) from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise SigningError(f"trust file {path} is not valid json", _TRUST_HINT) from exc
     if not isinstance(doc, dict):
         raise SigningError(f"trust file {path} is not a json object", _TRUST_HINT)

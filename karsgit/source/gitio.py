@@ -129,6 +129,22 @@ def changed_files(root: Path, base: str, head: str | None = None) -> list[str]:
     return sorted(names)
 
 
+def blob_sizes(root: Path, rev: str, paths: list[str]) -> dict[str, int]:
+    """The size of each of ``paths`` at ``rev`` that is a blob (one ``git cat-file
+    --batch-check``), so that nothing over the size limit is ever read."""
+    wanted = [p for p in paths if "\n" not in p]
+    if not wanted:
+        return {}
+    request = "".join(f"{rev}:{p}\n" for p in wanted).encode("utf-8", "surrogateescape")
+    out = run_git(root, "cat-file", "--batch-check", input_bytes=request).splitlines()
+    sizes = {}
+    for path, line in zip(wanted, out, strict=True):
+        header = line.split()
+        if len(header) == 3 and header[1] == b"blob":
+            sizes[path] = int(header[2])
+    return sizes
+
+
 def read_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
     """The contents of ``paths`` at ``rev`` (one ``git cat-file --batch``); absent ones left out."""
     wanted = [p for p in paths if "\n" not in p]

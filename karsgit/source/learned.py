@@ -71,6 +71,9 @@ def _json(text: str, source: str) -> Any:
         raise KarsgitError(
             f"{source}: invalid JSON at line {error.lineno}: {error.msg}", _HINT
         ) from error
+    except RecursionError:
+        # the json module recurses per level; no learned-hosts export nests at all
+        raise KarsgitError(f"{source}: JSON nests too deeply to read", _HINT) from None
 
 
 def _from_json(value: Any, source: str) -> list[Learned]:

@@ -9,6 +9,7 @@ resolver and the cluster's go-yaml v2 disagree. YAML library types stay here.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from karsgit.findings import WHOLE_FILE, Hit, Position, json_path_of
-from karsgit.source import scalars
+from karsgit.source import nesting, scalars, tags
 from karsgit.source.objects import KARS_GROUP
 
 _PLAIN = "!karsgit/plain"  # an untagged plain scalar, resolved by karsgit.source.scalars
@@ -43,10 +44,15 @@ class _Loader(yaml.CSafeLoader):
         return _DEFAULT_TAGS[kind]
 
 
-_MERGE = "tag:yaml.org,2002:merge"
+_MERGE = tags.MERGE
 # go-yaml v2 refuses documents whose aliases expand far beyond their size; a
-# fixed node budget keeps "billion laughs" bounded in time and memory.
+# budget of nodes reached through aliases keeps "billion laughs" bounded in time
+# and memory. Nodes written out in the text are bounded by the file-size limit.
 MAX_EXPANDED_NODES = 100_000
+# Deeper than any manifest nests (a kars object: 7 levels, a CRD schema: ~30),
+# shallow enough for every recursive reader downstream (this builder, copy,
+# ruamel.yaml in fix and compile) to stay far inside Python's recursion limit.
+MAX_DEPTH = 100
 PathKey = tuple[str | int, ...]
 
 
@@ -56,6 +62,22 @@ class AliasBomb(Exception):
         self.node = node
 
 
+class TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+class Refused(Exception):
+    """The cluster's decoder refuses the document at ``node`` (``message`` says why)."""
+
+    def __init__(self, node: yaml.Node, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+        self.hint = hint
+
+
 @dataclass(frozen=True, slots=True)
 class AmbiguousScalar:
     path: PathKey
@@ -63,6 +85,18 @@ class AmbiguousScalar:
     text: str
     cluster_value: Any
     other_value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenValue:
+    """A node whose explicit tag hides its value from reviewers or other readers:
+    a custom tag the cluster ignores, or ``!!binary``."""
+
+    path: PathKey
+    position: Position
+    tag: str
+    text: str
+    cluster_value: Any
 
 
 @dataclass(slots=True)
@@ -77,6 +111,7 @@ class Document:
     # id(mapping node) -> key -> (key node, value node), merges resolved: O(1) lookups
     # for positions (a linear scan per lookup cost more than parsing).
     children: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict)
+    hidden: list[HiddenValue] = field(default_factory=list)
 
     @property
     def api_version(self) -> str:
@@ -228,6 +263,9 @@ class LoadedFile:
     documents: list[Document] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     text: str | None = None
+    # A kars manifest: its text names the kars group, or a document is a kars
+    # object once parsed (escapes and !!binary can hide the group from the text).
+    kars: bool = False
 
 
 def _str_field(mapping: Any, key: str) -> str:
@@ -240,88 +278,157 @@ def _pos(node: yaml.Node) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-def _merge_sources(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return [n for n in node.value if isinstance(n, yaml.MappingNode)]
-    return [node] if isinstance(node, yaml.MappingNode) else []
+def _merge_sources(node: yaml.Node) -> list[yaml.MappingNode]:
+    """go-yaml v2's merge: a mapping, or a list of mappings applied last to first
+    (so earlier ones win); anything else makes the cluster refuse the document."""
+    if isinstance(node, yaml.MappingNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode) and all(
+        isinstance(item, yaml.MappingNode) for item in node.value
+    ):
+        return list(reversed(node.value))
+    raise Refused(
+        node,
+        "a merge key ('<<') takes a mapping or a list of mappings; "
+        "the cluster refuses the document",
+        "merge a mapping (or an alias of one), or write the keys out",
+    )
 
 
-def _key_text(node: yaml.ScalarNode) -> str:
-    value = _scalar(node)
+def _key_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else str(value)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    return _read(node)[0]
-
-
-def _read(node: yaml.ScalarNode) -> tuple[Any, bool]:
-    """The value the cluster reads, and whether go-yaml v2 resolved it (plain, untagged)."""
-    if node.tag == _PLAIN:
-        return scalars.cluster_value(node.value), True
-    return node.value, False
-
-
 def _is_merge(node: yaml.Node) -> bool:
-    return node.tag == _MERGE or (node.tag == _PLAIN and node.value == "<<")
+    # go-yaml v2's isMerge: the text '<<', plain or tagged !!merge; a quoted '<<' is a key.
+    return node.value == "<<" and node.tag in (_PLAIN, _MERGE)
 
 
 class _Builder:
     """Turns a node graph into plain values, collecting hits on the way."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, root: yaml.Node, text: str) -> None:
         self.path = path
+        self.root = root
+        # libyaml reports '!' (the non-specific tag) as no tag; go-yaml v2 reads
+        # such a scalar as a string. Only a text with a '!' needs looking at.
+        self.text = text if "!" in text else ""
+        self.aliases = "*" in text  # without one, nothing is reached twice
         self.hits: list[Hit] = []
         self.ambiguous: list[AmbiguousScalar] = []
+        self.hidden: list[HiddenValue] = []
         self.children: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         self.budget = MAX_EXPANDED_NODES
+        self.merging = 0  # merge sources being read inside one another
 
     def build(self, node: yaml.Node, at: PathKey) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise AliasBomb(node)
+            self._recount(node)
+        if len(at) + self.merging >= MAX_DEPTH:
+            raise TooDeep(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != tags.SEQ:
+                self._hide(node, at, "")
             return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         return self._scalar_value(node, at)
 
+    def _count(self, node: yaml.Node) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            self._recount(node)
+
+    def _recount(self, node: yaml.Node) -> None:
+        """Rare (large documents): count exactly what aliases add, once."""
+        if not self.aliases:
+            self.budget = 1 << 62
+            return
+        expanded, distinct = _expansion(self.root)
+        if expanded - distinct > MAX_EXPANDED_NODES:
+            raise AliasBomb(node)
+        self.budget = expanded + 1
+
     def _scalar_value(self, node: yaml.ScalarNode, at: PathKey) -> Any:
-        value, resolved = _read(node)
-        if resolved:
+        if node.tag == _PLAIN:
+            if self.text and _nonspecific(self.text, node.start_mark.index):
+                self._hide(node, at, node.value, node.value)
+                return node.value
             seen = scalars.disagreement(node.value)
             if seen is not None:
                 self.ambiguous.append(AmbiguousScalar(at, _pos(node), node.value, *seen))
-        return value
+            return scalars.cluster_value(node.value)
+        if node.tag == tags.STR:
+            return node.value
+        try:
+            read = tags.read(node.tag, node.value)
+        except tags.TagRefused as refused:
+            message = f"{refused}; the cluster refuses the document"
+            raise Refused(node, message, "remove the tag, or write a value of its type") from None
+        if read.hidden:
+            self._hide(node, at, node.value, read.value)
+        elif node.tag != tags.TIMESTAMP:
+            self._note_disagreement(node, at)
+        return read.value
+
+    def _note_disagreement(self, node: yaml.ScalarNode, at: PathKey) -> None:
+        seen = scalars.disagreement(node.value)
+        if seen is not None:
+            self.ambiguous.append(AmbiguousScalar(at, _pos(node), node.value, *seen))
+
+    def _hide(self, node: yaml.Node, at: PathKey, text: str, value: Any = None) -> None:
+        self.hidden.append(HiddenValue(at, _pos(node), node.tag, text, value))
 
     def _mapping(self, node: yaml.MappingNode, at: PathKey) -> dict[str, Any]:
+        if node.tag != tags.MAP:
+            self._hide(node, at, "")
         out: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
-        own: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        inherited: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        kids: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        explicit: dict[str, yaml.Node] = {}
+        merge_key: yaml.Node | None = None
         for key_node, value_node in node.value:
-            if _is_merge(key_node):
-                # go-yaml v2: earlier merge sources win, explicit keys win over all.
-                for source in reversed(_merge_sources(value_node)):
-                    assert isinstance(source, yaml.MappingNode)
-                    merged.update(self._mapping(source, at))
-                    inherited.update(self.children[id(source)])
+            if isinstance(key_node, yaml.ScalarNode) and _is_merge(key_node):
+                if merge_key is not None:
+                    self._duplicate("<<", key_node, merge_key, at)
+                merge_key = key_node
+                self._merge(key_node, value_node, at, (out, kids, explicit))
                 continue
-            key = self._key(key_node)
-            if key in own:
-                self._duplicate(key, key_node, own[key][0], at)
-            own[key] = (key_node, value_node)
+            key = self._key(key_node, at)
+            if key in explicit:
+                self._duplicate(key, key_node, explicit[key], at)
+            explicit[key] = key_node
             out[key] = self.build(value_node, (*at, key))
-        self.children[id(node)] = {**inherited, **own}
-        return {**merged, **out}
+            kids[key] = (key_node, value_node)
+        self.children[id(node)] = kids
+        return out
 
-    def _key(self, node: yaml.Node) -> str:
+    def _merge(self, merge_key: yaml.Node, value: yaml.Node, at: PathKey, into: _Into) -> None:
+        """go-yaml v2 (kubectl) merges in document order: merged keys replace the
+        explicit keys written before ``<<``; go-yaml v3 (kustomize) keeps those."""
+        out, kids, explicit = into
+        self.merging += 1
+        replaced: set[str] = set()
+        for source in _merge_sources(value):
+            self._count(source)
+            values = self._mapping(source, at)
+            for key, item in values.items():
+                if key in explicit and key not in replaced:
+                    replaced.add(key)
+                    self._replaced(key, explicit[key], merge_key, at)
+                out[key] = item
+                kids[key] = self.children[id(source)][key]
+        self.merging -= 1
+
+    def _key(self, node: yaml.Node, at: PathKey) -> str:
         if isinstance(node, yaml.ScalarNode):
-            return _key_text(node)
-        self.budget -= 1
+            if node.tag == _PLAIN:
+                return _key_text(scalars.cluster_value(node.value))
+            return _key_text(self._scalar_value(node, at))
+        self._count(node)
         return f"<{type(node).__name__} key at line {node.start_mark.line + 1}>"
 
     def _duplicate(self, key: str, node: yaml.Node, first: yaml.Node, at: PathKey) -> None:
@@ -336,6 +443,58 @@ class _Builder:
             )
         )
 
+    def _replaced(self, key: str, node: yaml.Node, merge_key: yaml.Node, at: PathKey) -> None:
+        line = merge_key.start_mark.line + 1
+        self.hits.append(
+            Hit(
+                "duplicate-key",
+                _pos(node),
+                f"key '{key}' is given here and again by the merge key ('<<') at line {line}; "
+                "kubectl takes the merged value, kustomize this one",
+                "write '<<' before the explicit keys, or remove one of the two",
+                json_path_of((*at, key)),
+            )
+        )
+
+
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]+\s+")
+_AFTER_TAG = frozenset(" \t\r\n,]}")
+
+
+def _nonspecific(text: str, start: int) -> bool:
+    """Whether the node starting at ``start`` is tagged '!' (before or after an anchor)."""
+    if text.startswith("&", start):
+        anchor = _ANCHOR.match(text, start)
+        start = anchor.end() if anchor else start
+    return text.startswith("!", start) and (start + 1 == len(text) or text[start + 1] in _AFTER_TAG)
+
+
+_Into = tuple[dict[str, Any], dict[str, tuple[yaml.Node, yaml.Node]], dict[str, yaml.Node]]
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int]:
+    """(nodes reached with every alias expanded, distinct nodes) of a node graph,
+    without recursion: one pass, each node's expanded size counted once."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in size:
+            continue
+        kids = _kids(node)
+        if done:
+            size[id(node)] = 1 + sum(size[id(kid)] for kid in kids)
+            continue
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in kids if id(kid) not in size)
+    return size[id(root)], len(size)
+
+
+def _kids(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
 
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.split("\n", line + 1)
@@ -348,25 +507,50 @@ def _syntax_hit(error: yaml.YAMLError, text: str) -> Hit:
     problem = str(getattr(error, "problem", None) or error).strip()
     if mark and _char_at(text, mark.line, mark.column) == "\t":
         return Hit("syntax", position, "tab character in indentation", "indent with spaces")
+    if problem == "exceeded maximum nesting depth":
+        # libyaml's own limit (1000 levels), far beyond MAX_DEPTH.
+        return _too_deep(position)
     context = getattr(error, "context", None)
     message = f"{context}, {problem}" if context else problem
     return Hit("syntax", position, f"yaml syntax error: {message}", "fix the YAML syntax")
 
 
+def _too_deep(position: Position) -> Hit:
+    return Hit(
+        "syntax",
+        position,
+        f"the document nests deeper than {MAX_DEPTH} levels",
+        "flatten it: a kars object nests 7 levels",
+    )
+
+
 def parse_documents(path: str, text: str) -> LoadedFile:
     """Parse every document of ``text``; parse problems become hits."""
     loaded = LoadedFile(path, text=text)
+    deep = nesting.too_deep(text, MAX_DEPTH)
+    if deep is not None:
+        loaded.hits.append(_too_deep(Position(*deep)))
+        return loaded
     try:
         for index, root in enumerate(yaml.compose_all(text, Loader=_Loader)):
-            if root is not None:
+            # compose_all is typed as yielding nodes, but libyaml yields None for an
+            # empty document ('---' at the end of a file)
+            if root is not None and not _is_empty(root):  # type: ignore[redundant-expr]
                 loaded.documents.append(_document(path, index, root, loaded))
     except yaml.YAMLError as error:
         loaded.hits.append(_syntax_hit(error, text))
+    loaded.kars = KARS_GROUP in text or any(True for _ in iter_kars_documents(loaded))
     return loaded
 
 
+def _is_empty(root: yaml.Node) -> bool:
+    """An empty document (a trailing '---', only comments, or null): kubectl skips it."""
+    return root.tag == _PLAIN and scalars.cluster_value(root.value) is None
+
+
 def _document(path: str, index: int, root: yaml.Node, loaded: LoadedFile) -> Document:
-    builder = _Builder(path)
+    builder = _Builder(path, root, loaded.text or "")
+    data = None
     try:
         data = builder.build(root, ())
     except AliasBomb as bomb:
@@ -374,13 +558,17 @@ def _document(path: str, index: int, root: yaml.Node, loaded: LoadedFile) -> Doc
             Hit(
                 "syntax",
                 _pos(bomb.node),
-                f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML alias bomb)",
+                f"aliases expand the document by more than {MAX_EXPANDED_NODES} nodes "
+                "(a YAML alias bomb)",
                 "write the values out instead of nesting aliases",
             )
         )
-        data = None
+    except TooDeep as deep:
+        loaded.hits.append(_too_deep(_pos(deep.node)))
+    except Refused as refused:
+        loaded.hits.append(Hit("syntax", _pos(refused.node), refused.message, refused.hint))
     loaded.hits.extend(builder.hits)
-    return Document(path, index, data, root, builder.ambiguous, builder.children)
+    return Document(path, index, data, root, builder.ambiguous, builder.children, builder.hidden)
 
 
 def iter_kars_documents(loaded: LoadedFile) -> Iterator[Document]:
@@ -435,9 +623,30 @@ def load_bytes(relpath: str, raw: bytes) -> LoadedFile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return LoadedFile(relpath, hits=[_encoding_hit(raw, error)])
-    if KARS_GROUP not in text:
+    if not may_hold_kars(text):
         return LoadedFile(relpath, text=text)
-    return parse_documents(relpath, text.removeprefix("\ufeff"))
+    loaded = parse_documents(relpath, text.removeprefix("\ufeff"))
+    if not loaded.kars:
+        # Parsed only because an escape or a tag might have hidden the group:
+        # karsgit does not judge YAML that is not a kars manifest.
+        loaded.hits = []
+    return loaded
+
+
+# The kars group can hide from the raw text only behind an escape in a
+# double-quoted scalar (``\x2e``, ``\u002e``, a backslash-newline) or a
+# !!binary value (written ``!!binary``, ``!<tag:...>`` or through a %TAG
+# handle); plain and single-quoted scalars fold lines into spaces.
+_ESCAPE = re.compile(r'"[^"]*\\')
+
+
+def may_hold_kars(text: str) -> bool:
+    """False only when no document of ``text`` can be a kars object."""
+    if KARS_GROUP in text:
+        return True
+    if "!!" in text or "!<" in text or "%TAG" in text:
+        return True
+    return "\\" in text and _ESCAPE.search(text) is not None
 
 
 def _encoding_hit(raw: bytes, error: UnicodeDecodeError) -> Hit:

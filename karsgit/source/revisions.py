@@ -20,6 +20,7 @@ from karsgit.bundle.layout import (
     bundle_rel,
     is_bundle_file,
 )
+from karsgit.errors import FileTooLarge
 from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.discover import selected
@@ -48,13 +49,22 @@ class Change:
     paths: list[str]
 
 
-def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
+def read(root: Path, rev: str | None, paths: Iterable[str], limit: int) -> dict[str, bytes]:
+    """The bytes of ``paths`` at ``rev``; a file over ``limit`` stops the run
+    (FileTooLarge) before it is read: a side that is not read whole cannot be judged."""
     wanted = list(paths)
     if rev is not None:
-        return gitio.read_blobs(root, rev, wanted)
+        sizes = gitio.blob_sizes(root, rev, wanted)
+        for rel, size in sizes.items():
+            if size > limit:
+                raise FileTooLarge(f"{rel} at {rev[:12]}", size, limit)
+        return gitio.read_blobs(root, rev, [p for p in wanted if p in sizes])
     out = {}
     for rel in wanted:
         try:
+            size = (root / rel).stat().st_size
+            if size > limit:
+                raise FileTooLarge(rel, size, limit)
             out[rel] = (root / rel).read_bytes()
         except OSError:
             continue
@@ -64,7 +74,7 @@ def read(root: Path, rev: str | None, paths: Iterable[str]) -> dict[str, bytes]:
 def load_side(settings: Settings, rev: str | None, paths: list[str]) -> Side:
     side = Side(rev)
     wanted = [p for p in paths if selected(p, settings) or is_bundle_file(settings, p)]
-    for rel, raw in sorted(read(settings.root, rev, wanted).items()):
+    for rel, raw in sorted(read(settings.root, rev, wanted, settings.max_file_bytes).items()):
         if is_bundle_file(settings, rel):
             side.files[rel] = raw
             continue
@@ -93,7 +103,7 @@ def _add_bundles(settings: Settings, change: Change) -> None:
     leaves = [bundle_rel(settings, r, leaf) for r in sorted(refs) for leaf in BUNDLE_LEAVES]
     for side in (change.old, change.new):
         missing = [p for p in leaves if p not in change.paths]
-        side.files.update(read(settings.root, side.rev, missing))
+        side.files.update(read(settings.root, side.rev, missing, settings.max_file_bytes))
 
 
 def load_change(settings: Settings, base: str, head: str | None = None) -> Change:

@@ -113,7 +113,7 @@ def test_signature_tag_missing(registry, make_repo, karsgit, stand, client):
     ]  # fmt: skip
 
 
-def test_signature_tag_for_another_bundle(registry, make_repo, karsgit, stand, client):
+def test_foreign_signature_tag(registry, make_repo, karsgit, stand, client):
     repo = make_repo(registry.host, 2)
     assert karsgit("publish", "--plain-http", *stand.trust).code == 0
     repository, digest = ref_of(repo, "agent-0000")
