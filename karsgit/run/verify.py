@@ -103,7 +103,7 @@ def _target_hits(
     if isinstance(parsed, ParsedBundle):
         yield from ((manifest, hit) for hit in _drift(target, parsed, manifests))
     if isinstance(check, CosignCheck):
-        yield from _cosign_hits(target, manifests.root, check)
+        yield from _cosign_hits(target, manifests, check)
     else:
         yield from ((target.rel, hit) for hit in _signature_hits(target, manifests, check))
 
@@ -195,17 +195,24 @@ def _signature_hits(
         yield Hit(failure.rule_id, WHOLE_FILE, failure.message, failure.hint or _RESIGN)
 
 
-def _cosign_hits(target: Target, root: Path, check: CosignCheck) -> Iterator[tuple[str, Hit]]:
+def _cosign_hits(
+    target: Target, manifests: _Manifests, check: CosignCheck
+) -> Iterator[tuple[str, Hit]]:
     """The controller's view: the cosign ``.sig`` artifact for the bundle's ref."""
     from karsgit.bundle.canonical import oci_manifest_digest
     from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, parse_sig_artifact
     from karsgit.signing.errors import VerificationFailed
 
     assert target.current is not None
+    root = manifests.root
     rel = target.rel.rsplit("/", 1)[0] + "/" + SIG_ARTIFACT_NAME
-    data = bundles.read_bytes(root / rel)
+    try:
+        data = bundles.read_bytes(root / rel, manifests.limit)
+    except FileTooLarge as large:
+        yield rel, Hit("signature-invalid", WHOLE_FILE, large.message, _RESIGN_KEYLESS)
+        return
     if data is None:
-        key_signed = bundles.read_bytes(root / (target.rel + SIGSTORE_SUFFIX)) is not None
+        key_signed = (root / (target.rel + SIGSTORE_SUFFIX)).is_file()
         fact = f"bundle has no cosign signature ({rel} is missing)"
         if key_signed:
             fact += "; its key-mode signature is never accepted by the kars controller"

@@ -138,14 +138,14 @@ def test_signature_file_over_the_limit_is_a_finding_unread(
     repo.write(".karsgit.yaml", "max_file_bytes: 100000\n")
     repo.write("sb.yaml", SANDBOX)
     assert karsgit("compile").code == 0
-    signature = repo.path / ".kars/bundles/kars-system/web/allowlist.yaml.sigstore.json"
+    signature = repo.path / ".kars/bundles/kars-system/web/allowlist.cosign.json"
     with signature.open("wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB that take no disk
     result = karsgit("verify", "-f", "parsable")
     assert result.code == 1
     assert result.out.splitlines() == [
-        ".kars/bundles/kars-system/web/allowlist.yaml:0:0: [error] "
-        "allowlist.yaml.sigstore.json is 209715200 bytes, over the 100000-byte limit "
+        ".kars/bundles/kars-system/web/allowlist.cosign.json:0:0: [error] "
+        "allowlist.cosign.json is 209715200 bytes, over the 100000-byte limit "
         "(max_file_bytes); not read (signature-invalid)"
     ]
 
@@ -159,14 +159,15 @@ def test_pre_receive_rejects_a_pushed_manifest_over_the_limit(repo: Repo, tmp_pa
     # over the limit, so the push is refused with the one-line reason
     bare = tmp_path / "server.git"
     run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
-    hook = bare / "hooks" / "pre-receive"
-    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
-    hook.chmod(0o755)
     repo.git("remote", "add", "origin", str(bare))
     repo.write(".karsgit.yaml", CONFIG)
     repo.write("sb.yaml", SANDBOX)
     repo.commit("base")
     assert run(repo.path, "git", "push", "-q", "origin", "main").returncode == 0
+    # installed once the repository has its config (docs/ci.md), as the gate tests do
+    hook = bare / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
     repo.write("sb.yaml", padded(SANDBOX, 5000))
     repo.commit("big")
     done = run(repo.path, "git", "push", "-q", "origin", "main")
