@@ -9,6 +9,8 @@ resolver and the cluster's go-yaml v2 disagree. YAML library types stay here.
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -363,6 +365,11 @@ class ReadLimits:
 def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
     """Read one file; anything that stops reading it becomes a hit, not an error."""
     try:
+        if abspath == "-" or not stat.S_ISREG(os.stat(abspath).st_mode):
+            raw = _read_stream(abspath, limits)
+            if len(raw) > limits.max_bytes:
+                return _too_large(relpath, None, limits)
+            return load_bytes(relpath, raw)
         size = os.stat(abspath).st_size
         if size > limits.max_bytes:
             return _too_large(relpath, size, limits)
@@ -377,11 +384,20 @@ def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
     return load_bytes(relpath, raw)
 
 
-def _too_large(relpath: str, size: int, limits: ReadLimits) -> LoadedFile:
+def _read_stream(abspath: str, limits: ReadLimits) -> bytes:
+    """A pipe has no size to check first: read one byte past the limit at most."""
+    if abspath == "-":
+        return sys.stdin.buffer.read(limits.max_bytes + 1)
+    with open(abspath, "rb") as handle:
+        return handle.read(limits.max_bytes + 1)
+
+
+def _too_large(relpath: str, size: int | None, limits: ReadLimits) -> LoadedFile:
+    shown = "stream is" if size is None else f"file is {size} bytes,"
     hit = Hit(
         "file-too-large",
         WHOLE_FILE,
-        f"file is {size} bytes, over the {limits.max_bytes}-byte limit; not read",
+        f"{shown} over the {limits.max_bytes}-byte limit; not read",
         "split it into smaller manifests, or raise max_file_bytes in .karsgit.yaml",
     )
     return LoadedFile(relpath, hits=[hit])

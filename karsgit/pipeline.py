@@ -10,9 +10,11 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from karsgit import engine, schema, suppress, workers
-from karsgit.discover import discover
+from karsgit.discover import STDIN_NAME, discover
+from karsgit.errors import KarsgitError
 from karsgit.extract import to_object
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
@@ -29,6 +31,7 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     objects: list[KarsObject] = field(default_factory=list)
     text: str | None = None
+    empty: bool = False  # no YAML document at all (an empty stream is a failed producer)
 
 
 @dataclass
@@ -73,7 +76,7 @@ def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     text = loaded.text if findings else None
     if text is not None:
         findings = suppress.apply(findings, {relpath: text}, catalog())
-    return FileOutcome(relpath, findings, objects, text)
+    return FileOutcome(relpath, findings, objects, text, not loaded.documents and not loaded.hits)
 
 
 def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
@@ -125,6 +128,7 @@ def run_check(
 def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | None) -> CheckResult:
     found = discover(settings, paths)
     outcomes = check_files(found.files, settings, progress)
+    _refuse_empty_streams(outcomes, set(found.streams.values()))
     findings = [f for rel, hit in found.hits for f in engine.stamp(rel, [hit], settings)]
     objects: list[KarsObject] = []
     texts: dict[str, str] = {}
@@ -134,13 +138,26 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
         if outcome.text is not None:
             texts[outcome.path] = outcome.text
     checked = frozenset(o.path for o in outcomes)
-    everything = objects + _elsewhere(settings, paths, checked, objects)
-    context = engine.RepoContext(settings, everything, checked, partial=bool(paths))
+    # A stream is a whole rendered output (a root): judged alone, not with the repository.
+    files = [p for p in paths if str(Path(p)) not in found.streams]
+    everything = objects + _elsewhere(settings, files, checked, objects)
+    context = engine.RepoContext(settings, everything, checked, partial=bool(files))
     repo_findings = [
         f for rel, hit in engine.repo_hits(context) for f in engine.stamp(rel, [hit], settings)
     ]
     findings += suppress.apply(repo_findings, _texts_of(repo_findings, texts, settings), catalog())
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+
+
+def _refuse_empty_streams(outcomes: list[FileOutcome], streams: set[str]) -> None:
+    for outcome in outcomes:
+        if outcome.empty and outcome.path in streams:
+            shown = "standard input" if outcome.path == STDIN_NAME else f"'{outcome.path}'"
+            raise KarsgitError(
+                f"{shown} held no YAML documents; nothing was checked",
+                "check the command that feeds it (with 'set -o pipefail' a failed render "
+                "stops the job)",
+            )
 
 
 def _texts_of(findings: list[Finding], texts: dict[str, str], settings: Settings) -> dict[str, str]:
