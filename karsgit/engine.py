@@ -4,7 +4,7 @@ and stamps each hit with its severity from the catalog and the config.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
@@ -43,9 +43,14 @@ def text_hits(text: str) -> Iterator[Hit]:
         yield from family.check_text(text)
 
 
-def repo_hits(context: RepoContext) -> Iterator[tuple[str, Hit]]:
+def repo_hits(
+    context: RepoContext, families: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, Hit]]:
+    """``families`` picks rule families by module name (the render stage judges the
+    cross-object ones per kustomization root)."""
     for family in _families_with("check_repo"):
-        yield from family.check_repo(context)
+        if families is None or families(family.__name__):
+            yield from family.check_repo(context)
 
 
 def stamp(path: str, hits: Iterable[Hit], settings: Settings) -> list[Finding]:

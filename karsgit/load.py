@@ -165,12 +165,45 @@ class Document:
         start = key.start_mark.index - key.start_mark.column
         return BlockSlot(start, _last_leaf(value).end_mark.index, indent)
 
+    def nodes(self) -> Iterator[NodeInfo]:
+        """Every node with its path, pre-order (a parent before its children)."""
+        stack: list[tuple[PathKey, yaml.Node, Position | None]] = [((), self.root, None)]
+        while stack:
+            path, node, key_pos = stack.pop()
+            scalar = isinstance(node, yaml.ScalarNode)
+            yield NodeInfo(path, scalar, node.value if scalar else "", _pos(node), key_pos)
+            if isinstance(node, yaml.SequenceNode):
+                items = [((*path, i), item, None) for i, item in enumerate(node.value)]
+                stack.extend(reversed(items))
+            elif isinstance(node, yaml.MappingNode):
+                kids = self.children.get(id(node), {})
+                pairs = [((*path, k), v, _pos(kn)) for k, (kn, v) in kids.items()]
+                stack.extend(reversed(pairs))
+
+    def literal_block(self, path: PathKey) -> bool:
+        """Whether the value at ``path`` is a literal block scalar (``|``), whose
+        lines stand in the file as they are in the value."""
+        node: yaml.Node | None = self.root
+        for part in path:
+            child = self._child(node, part) if node is not None else None
+            node = child[1] if child else None
+        return isinstance(node, yaml.ScalarNode) and node.style == "|"
+
     def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             return (node, node.value[part]) if 0 <= part < len(node.value) else None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             return self.children.get(id(node), {}).get(part)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    path: PathKey
+    scalar: bool
+    text: str  # a scalar as written; "" for collections
+    position: Position
+    key_position: Position | None  # of the mapping key holding it
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from karsgit import engine, schema, suppress, workers
-from karsgit.discover import STDIN_NAME, discover
+from karsgit.discover import STDIN_NAME, Discovery, discover
 from karsgit.errors import KarsgitError
 from karsgit.extract import to_object
 from karsgit.findings import Finding, Hit, sort_findings
@@ -21,6 +22,9 @@ from karsgit.load import Document, LoadedFile, ReadLimits, iter_kars_documents, 
 from karsgit.model import KARS_GROUP, Approval, KarsObject
 from karsgit.rules import catalog
 from karsgit.settings import Settings
+
+if TYPE_CHECKING:
+    from karsgit.render.stage import Stage
 
 PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
 
@@ -118,17 +122,26 @@ def _without_gc() -> Iterator[None]:
 
 
 def run_check(
-    settings: Settings, paths: Sequence[str], progress: Progress | None = None
+    settings: Settings,
+    paths: Sequence[str],
+    progress: Progress | None = None,
+    render: bool = False,
 ) -> CheckResult:
-    """``progress`` hears about large (parallel) runs only: a hook run stays silent."""
+    """``progress`` hears about large (parallel) runs only: a hook run stays silent.
+    ``render`` judges kustomization roots as rendered (karsgit.render)."""
     with _without_gc():
-        return _run_check(settings, paths, progress)
+        return _run_check(settings, paths, progress, render)
 
 
-def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | None) -> CheckResult:
+def _run_check(
+    settings: Settings, paths: Sequence[str], progress: Progress | None, render: bool
+) -> CheckResult:
     found = discover(settings, paths)
+    stage = _render_stage(settings, paths, found) if render else None
     outcomes = check_files(found.files, settings, progress)
     _refuse_empty_streams(outcomes, set(found.streams.values()))
+    if stage is not None:
+        outcomes = stage.narrow(outcomes)
     findings = [f for rel, hit in found.hits for f in engine.stamp(rel, [hit], settings)]
     objects: list[KarsObject] = []
     texts: dict[str, str] = {}
@@ -142,11 +155,23 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
     files = [p for p in paths if str(Path(p)) not in found.streams]
     everything = objects + _elsewhere(settings, files, checked, objects)
     context = engine.RepoContext(settings, everything, checked, partial=bool(files))
-    repo_findings = [
-        f for rel, hit in engine.repo_hits(context) for f in engine.stamp(rel, [hit], settings)
-    ]
+    hits = engine.repo_hits(context) if stage is None else stage.repo_hits(context)
+    repo_findings = [f for rel, hit in hits for f in engine.stamp(rel, [hit], settings)]
     findings += suppress.apply(repo_findings, _texts_of(repo_findings, texts, settings), catalog())
+    if stage is not None:
+        objects += stage.objects
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+
+
+def _render_stage(settings: Settings, paths: Sequence[str], found: Discovery) -> Stage | None:
+    """Kustomization roots rendered and judged (karsgit.render); None for plain
+    repositories and for a run on streams alone (a stream is already rendered)."""
+    files = [p for p in paths if str(Path(p)) not in found.streams]
+    if paths and not files:
+        return None
+    from karsgit.render.stage import render_stage
+
+    return render_stage(settings, files)
 
 
 def _refuse_empty_streams(outcomes: list[FileOutcome], streams: set[str]) -> None:

@@ -37,6 +37,10 @@ class Settings:
     registry: str = ""
     repository: str = "policy/egress-allowlist/{name}"
     signing: Mapping[str, str] = field(default_factory=dict)
+    # The render stage (karsgit.render): kustomization roots judged as rendered.
+    render_enabled: bool = True
+    renderer: str = "auto"
+    render_roots: tuple[str, ...] = ()
 
     def level(self, rule_id: str, default: Severity) -> Severity | None:
         """The configured severity of a rule; None when it is off."""
@@ -106,6 +110,7 @@ def _known_keys(schema: dict[str, Any]) -> str:
 
 def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Settings:
     bundles = data.get("bundles", {})
+    render = data.get("render", {})
     return Settings(
         root=root,
         config_path=path,
@@ -121,6 +126,9 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         registry=bundles.get("registry", ""),
         repository=bundles.get("repository", Settings.repository),
         signing=dict(data.get("signing", {})),
+        render_enabled=render.get("enabled", True),
+        renderer=render.get("renderer", "auto"),
+        render_roots=tuple(render.get("roots", ())),
     )
 
 

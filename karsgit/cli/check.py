@@ -58,7 +58,7 @@ def check(
 
         result = run_base_check(settings, base, paths)
     else:
-        result = run_check(settings, paths, progress_meter())
+        result = run_check(settings, paths, progress_meter(), render=True)
     emit_report(result.findings, result, formats, color)
     return int(exit_code(result.findings, settings.fail_on))
 

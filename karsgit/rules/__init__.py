@@ -27,6 +27,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.edits",
     "karsgit.rules.keys",
     "karsgit.rules.bundles",
+    "karsgit.rules.render",
 )
 
 

@@ -1,0 +1,197 @@
+"""One rendered root: its objects judged by the ordinary rules, and every hit
+moved from the rendered stream to the source line that gave the value; failing
+that, to the root's kustomization, naming the rendered object.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from karsgit.findings import WHOLE_FILE, Hit, Position
+from karsgit.load import Document, LoadedFile, parse_documents
+from karsgit.model import KARS_GROUP, KarsObject
+from karsgit.render.kustomize import Output
+from karsgit.render.sources import (
+    Source,
+    Written,
+    keys_only,
+    patch_sources,
+    resource_sources,
+    same,
+    value_at,
+)
+from karsgit.render.tree import Graph, Kustomization
+from karsgit.settings import Settings
+
+# Judged per root: each root is a cluster or an environment (issue 12).
+CROSS_FAMILIES = frozenset({"karsgit.rules.references", "karsgit.rules.approvals"})
+_ORIGIN = "config.kubernetes.io/origin"
+_START = Position(1, 1)
+NodeAt = tuple[int, tuple[str | int, ...], bool]  # (document, path, at the key)
+
+
+class RootMap:
+    def __init__(
+        self, settings: Settings, graph: Graph, top: Kustomization, output: Output, virtual: str
+    ) -> None:
+        self.settings, self.top, self.virtual = settings, top, virtual
+        self.reach = graph.reach(top.directory)
+        self.loaded: LoadedFile = parse_documents(virtual, output.text)
+        self.docs = self.loaded.documents
+        self._files: dict[str, list[Document]] = {}
+        self._origins = [self._origin(d, output.wrapper) for d in self.docs]
+        self._patches = [s for k in self.reach for s in patch_sources(k, self._read)]
+        self._index: dict[Position, NodeAt] = {}
+        self._scalar_paths: list[list[tuple[str | int, ...]]] = []
+        for i, doc in enumerate(self.docs):
+            paths = []
+            for node in doc.nodes():
+                self._index.setdefault(node.position, (i, node.path, False))
+                if node.key_position is not None:
+                    self._index.setdefault(node.key_position, (i, node.path, True))
+                if node.scalar:
+                    paths.append(node.path)
+            self._scalar_paths.append(paths)
+        self.objects: list[KarsObject] = []
+
+    # -- judging ---------------------------------------------------------------
+
+    def hits(self) -> Iterator[tuple[str, Hit]]:
+        from karsgit import engine
+        from karsgit.pipeline import file_hits
+
+        hits, self.objects = file_hits(self.loaded, self.settings)
+        context = engine.RepoContext(self.settings, self.objects, frozenset({self.virtual}))
+        cross = engine.repo_hits(context, lambda name: name in CROSS_FAMILIES)
+        yield from (self._map(h) for h in hits)
+        yield from (self._map(h) for path, h in cross if path == self.virtual)
+        yield from self._ambiguous()
+
+    def _ambiguous(self) -> Iterator[tuple[str, Hit]]:
+        """Source scalars kustomize renders as something kubectl would not read."""
+        for i, doc in enumerate(self.docs):
+            if not doc.api_version.startswith(KARS_GROUP):
+                continue
+            for path in self._scalar_paths[i]:
+                rendered = value_at(doc.data, path)
+                written = self._written(i, path, rendered)
+                if written is None or _agree(written.value, rendered):
+                    continue
+                yield (
+                    written.path,
+                    Hit(
+                        "yaml-ambiguous-scalar",
+                        written.position,
+                        f"'{written.text}' is rendered by kustomize as {_shown(rendered)} "
+                        f"but read as {_shown(written.value)} by kubectl apply -f",
+                        f"quote it or write {_shown(rendered)} as kustomize renders it",
+                    ),
+                )
+
+    # -- mapping ---------------------------------------------------------------
+
+    def _map(self, hit: Hit) -> tuple[str, Hit]:
+        message = self._rewrite(hit.message)
+        at = self._index.get(hit.position) if hit.position != WHOLE_FILE else None
+        located = self._locate(*at) if at is not None else None
+        if located is not None:
+            return located[0], replace(hit, position=located[1], message=message)
+        named = self._describe(at[0]) if at is not None else f"'{self.top.directory or '.'}'"
+        return self.top.path, replace(
+            hit, position=_START, message=f"{message} (in the rendered {named})"
+        )
+
+    def _rewrite(self, message: str) -> str:
+        """Locations of rendered objects inside messages become source locations."""
+
+        def source(match: re.Match[str]) -> str:
+            if match.group(1) != self.virtual:
+                return match.group(0)
+            pos = Position(int(match.group(2)), int(match.group(3)))
+            at = self._index.get(pos)
+            located = self._locate(*at) if at else None
+            path, where = located if located else (self.top.path, _START)
+            return f"{path}:{where.line}:{where.column}"
+
+        return re.sub(r"(<rendered:\d+>):(\d+):(\d+)", source, message)
+
+    def _describe(self, index: int) -> str:
+        doc = self.docs[index]
+        return f"{doc.kind} {doc.namespace or '<no namespace>'}/{doc.name} of '{self.top.path}'"
+
+    def _locate(
+        self, index: int, path: tuple[str | int, ...], at_key: bool
+    ) -> tuple[str, Position] | None:
+        if not path:
+            origin = self._origins[index]
+            return (origin.path, origin.start) if origin and origin.start else None
+        value = value_at(self.docs[index].data, path)
+        if isinstance(value, dict | list):
+            inner = next((p for p in self._scalar_paths[index] if p[: len(path)] == path), None)
+            return self._locate(index, inner, False) if inner else None
+        written = self._written(index, path, value)
+        if written is not None:
+            where = written.key_position if at_key and written.key_position else written.position
+            return written.path, where
+        if keys_only(path) == ("metadata", "namespace"):
+            return self._namespace_transformer()
+        return None
+
+    def _written(self, index: int, path: tuple[str | int, ...], value: Any) -> Written | None:
+        doc = self.docs[index]
+        origin = self._origins[index]
+        name = origin.name if origin else doc.name
+        key = keys_only(path)
+        sources = [*self._patches, *([origin] if origin else [])]
+        for source in sources:
+            if source.admits(doc.kind, name):
+                for written in source.scalars.get(key, ()):
+                    if same(written, value):
+                        return written
+        return None
+
+    def _namespace_transformer(self) -> tuple[str, Position] | None:
+        for k in self.reach:  # the root's namespace wins over its bases'
+            if k.namespace is not None:
+                return k.path, k.namespace
+        return None
+
+    # -- sources -----------------------------------------------------------------
+
+    def _origin(self, doc: Document, wrapper: str) -> Source | None:
+        annotations = doc.metadata.get("annotations")
+        text = annotations.get(_ORIGIN) if isinstance(annotations, dict) else None
+        found = re.search(r"^path: (.+)$", text, re.M) if isinstance(text, str) else None
+        if found is None:
+            return None
+        absolute = os.path.normpath(os.path.join(wrapper, found.group(1).strip().strip("'\"")))
+        path = os.path.relpath(absolute, self.settings.root).replace(os.sep, "/")
+        same_kind = [d for d in self._read(path) if d.kind == doc.kind]
+        best = next((d for d in same_kind if d.name and d.name in doc.name), None)
+        chosen = best or (same_kind[0] if same_kind else None)
+        return resource_sources(chosen) if chosen is not None else None
+
+    def _read(self, path: str) -> list[Document]:
+        if path not in self._files:
+            try:
+                text = (self.settings.root / path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._files[path] = parse_documents(path, text).documents
+        return self._files[path]
+
+
+def _agree(written: Any, rendered: Any) -> bool:
+    return type(written) is type(rendered) and written == rendered
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string '{value}'"
+    return "null" if value is None else repr(value)
