@@ -95,6 +95,9 @@ def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
     stage = Stage()
     stage.hits.extend(_cycle_hits(graph))
     ready = [r for r in roots if not _blocked(graph, r, stage)]
+    for root in roots:  # a patch file is a fragment whether or not its root renders
+        stage.consumed |= graph.patch_only(root)
+        stage.fragments |= graph.patch_only(root)
     if ready:
         _render_all(settings, graph, ready, stage)
     return stage
@@ -177,7 +180,6 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
             stage.hits.append((top.path, _failed(top, output.error)))
             continue
         stage.consumed |= graph.files(root)
-        stage.fragments |= graph.patch_only(root)
         judged = RootMap(settings, graph, top, output, f"<rendered:{index}>")
         stage.hits.extend(judged.hits())
         stage.objects.extend(judged.objects)

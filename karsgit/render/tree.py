@@ -50,6 +50,12 @@ class Kustomization:
         return (r for r in self.refs if r.directory)
 
     @property
+    def component(self) -> bool:
+        """A Component only exists inside the kustomizations that list it."""
+        data = self.doc.data if self.doc else None
+        return isinstance(data, dict) and data.get("kind") == "Component"
+
+    @property
     def namespace(self) -> Position | None:
         data = self.doc.data if self.doc else None
         if isinstance(data, dict) and "namespace" in data:
@@ -108,7 +114,7 @@ def build_graph(root: Path, listed: list[str], named_roots: Iterable[str] = ()) 
         if directory not in found:  # kustomize itself refuses a directory with two
             found[directory] = _read(root, directory, path, known)
     included = {r.target for k in found.values() for r in k.includes()}
-    roots = [d for d in found if d not in included]
+    roots = [d for d in found if d not in included and not found[d].component]
     chosen = [_normal(r) for r in named_roots] or _gitops_roots(root, listed, found)
     graph = Graph(found, sorted(chosen) if chosen else sorted(roots))
     graph.cycles = list(_cycles(found))
