@@ -27,8 +27,6 @@ from karsgit.render.sources import (
 from karsgit.render.tree import Graph, Kustomization
 from karsgit.settings import Settings
 
-# Judged per root: each root is a cluster or an environment (issue 12).
-CROSS_FAMILIES = frozenset({"karsgit.rules.references", "karsgit.rules.approvals"})
 _ORIGIN = "config.kubernetes.io/origin"
 _START = Position(1, 1)
 NodeAt = tuple[int, tuple[str | int, ...], bool]  # (document, path, at the key)
@@ -63,10 +61,11 @@ class RootMap:
     def hits(self) -> Iterator[tuple[str, Hit]]:
         from karsgit import engine
         from karsgit.pipeline import file_hits
+        from karsgit.render import stage
 
         hits, self.objects = file_hits(self.loaded, self.settings)
         context = engine.RepoContext(self.settings, self.objects, frozenset({self.virtual}))
-        cross = engine.repo_hits(context, lambda name: name in CROSS_FAMILIES)
+        cross = engine.repo_hits(context, lambda name: name in stage.CROSS_FAMILIES)
         yield from (self._map(h) for h in hits)
         yield from (self._map(h) for path, h in cross if path == self.virtual)
         yield from self._ambiguous()

@@ -8,7 +8,6 @@ through the overlays that use it).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,15 +16,16 @@ from karsgit import gitio, workers
 from karsgit.errors import GitError
 from karsgit.findings import Hit, Position
 from karsgit.model import KarsObject
-from karsgit.render import kustomize
-from karsgit.render.mapping import CROSS_FAMILIES, RootMap
 from karsgit.render.tree import Graph, Kustomization, build_graph, kustomization_files
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
     from karsgit.engine import RepoContext
     from karsgit.pipeline import FileOutcome
+    from karsgit.render.kustomize import Output
 
+# Judged per root: each root is a cluster or an environment (issue 12).
+CROSS_FAMILIES = frozenset({"karsgit.rules.references", "karsgit.rules.approvals"})
 # What a consumed file is still judged for on its own: how it is written, not
 # what it means (its meaning is judged in the rendered objects).
 SOURCE_RULES = frozenset(
@@ -170,11 +170,9 @@ def _helm(position: Position) -> Hit:
 
 
 def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage) -> None:
-    renderer = kustomize.find_renderer(settings.renderer)
-    threads = min(len(roots), workers.worker_count() * 2)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        outputs = list(pool.map(lambda r: kustomize.render(renderer, settings.root, r), roots))
-    for index, (root, output) in enumerate(zip(roots, outputs, strict=True)):
+    from karsgit.render.mapping import RootMap
+
+    for index, (root, output) in enumerate(zip(roots, _outputs(settings, roots), strict=True)):
         top = graph.kustomizations[root]
         if output.error:
             stage.hits.append((top.path, _failed(top, output.error)))
@@ -184,6 +182,21 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
         stage.hits.extend(judged.hits())
         stage.objects.extend(judged.objects)
     stage.hits = _dedupe(stage.hits)
+
+
+def _outputs(settings: Settings, roots: list[str]) -> list[Output]:
+    """Each root in its own kustomize process, a few at a time: the renders are
+    independent and mostly process start-up (docs/design-choices.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from karsgit.render import kustomize
+
+    renderer = kustomize.find_renderer(settings.renderer)
+    if len(roots) == 1:
+        return [kustomize.render(renderer, settings.root, roots[0])]
+    threads = min(len(roots), workers.worker_count() * 2)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(lambda r: kustomize.render(renderer, settings.root, r), roots))
 
 
 def _failed(k: Kustomization, message: str) -> Hit:
