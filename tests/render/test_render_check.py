@@ -81,8 +81,10 @@ def test_namespace_from_the_overlay_is_located_at_its_kustomization(repo: Repo, 
 
 def test_kustomize_typed_values_and_the_ambiguous_source(repo: Repo, karsgit) -> None:
     flux_repo(repo)
-    repo.write("apps/base/sandbox.yaml", BASE_SANDBOX.replace("port: 443\n      - host: pypi",
-                                                              "port: on\n      - host: pypi"))  # fmt: skip
+    first_port = "port: 443\n      - host: pypi"
+    repo.write(
+        "apps/base/sandbox.yaml", BASE_SANDBOX.replace(first_port, "port: on\n      - host: pypi")
+    )
     result = karsgit("check", "-f", "parsable")
     lines = [line for line in parsable(result) if line.startswith("apps/base/sandbox.yaml:10:")]
     assert lines == [
