@@ -25,6 +25,7 @@ from karsgit.render.sources import (
     value_at,
 )
 from karsgit.render.tree import Graph, Kustomization
+from karsgit.scalars import cluster_value
 from karsgit.settings import Settings
 
 _ORIGIN = "config.kubernetes.io/origin"
@@ -41,7 +42,8 @@ class RootMap:
         self.loaded: LoadedFile = parse_documents(virtual, output.text)
         self.docs = self.loaded.documents
         self._files: dict[str, list[Document]] = {}
-        self._origins = [self._origin(d, output.wrapper) for d in self.docs]
+        self._wrapper = output.wrapper
+        self._origins: dict[int, Source | None] = {}  # read when a hit needs one
         self._patches = [s for k in self.reach for s in patch_sources(k, self._read)]
         self._index: dict[Position, NodeAt] = {}
         self._scalar_paths: list[list[tuple[str | int, ...]]] = []
@@ -77,6 +79,10 @@ class RootMap:
                 continue
             for path in self._scalar_paths[i]:
                 rendered = value_at(doc.data, path)
+                # Only a string kubectl would read as something else can differ
+                # (kustomize keeps 'on' a string; numbers it reads as kubectl does).
+                if not isinstance(rendered, str) or isinstance(cluster_value(rendered), str):
+                    continue
                 written = self._written(i, path, rendered)
                 if written is None or _agree(written.value, rendered):
                     continue
@@ -126,7 +132,7 @@ class RootMap:
         self, index: int, path: tuple[str | int, ...], at_key: bool
     ) -> tuple[str, Position] | None:
         if not path:
-            origin = self._origins[index]
+            origin = self._origin_of(index)
             return (origin.path, origin.start) if origin and origin.start else None
         value = value_at(self.docs[index].data, path)
         if isinstance(value, dict | list):
@@ -142,7 +148,7 @@ class RootMap:
 
     def _written(self, index: int, path: tuple[str | int, ...], value: Any) -> Written | None:
         doc = self.docs[index]
-        origin = self._origins[index]
+        origin = self._origin_of(index)
         name = origin.name if origin else doc.name
         key = keys_only(path)
         sources = [*self._patches, *([origin] if origin else [])]
@@ -160,6 +166,11 @@ class RootMap:
         return None
 
     # -- sources -----------------------------------------------------------------
+
+    def _origin_of(self, index: int) -> Source | None:
+        if index not in self._origins:
+            self._origins[index] = self._origin(self.docs[index], self._wrapper)
+        return self._origins[index]
 
     def _origin(self, doc: Document, wrapper: str) -> Source | None:
         annotations = doc.metadata.get("annotations")
