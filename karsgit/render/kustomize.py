@@ -89,7 +89,7 @@ def _run(
 def _message(stderr: str, root: Path) -> str:
     """kustomize's own message, on one line, with the repository path left out."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if lines and lines[0].endswith('err=<'):  # klog's multi-line form: err=< ... >
+    if lines and lines[0].endswith("err=<"):  # klog's multi-line form: err=< ... >
         text = " ".join(line for line in lines[1:] if line not in (">", "`"))
     else:
         text = lines[-1] if lines else "kustomize failed without a message"

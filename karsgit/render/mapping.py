@@ -5,6 +5,7 @@ that, to the root's kustomization, naming the rendered object.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from karsgit.settings import Settings
 
 _ORIGIN = "config.kubernetes.io/origin"
 _START = Position(1, 1)
+_QUOTED = re.compile(r"""^[ -]*(?:[^\s:#][^:\n]*: +)?["']""", re.M)
 NodeAt = tuple[int, tuple[str | int, ...], bool]  # (document, path, at the key)
 
 
@@ -39,23 +41,17 @@ class RootMap:
     ) -> None:
         self.settings, self.top, self.virtual = settings, top, virtual
         self.reach = graph.reach(top.directory)
-        self.loaded: LoadedFile = parse_documents(virtual, output.text)
+        self.loaded: LoadedFile = parse_documents(virtual, _kars_only(output.text))
         self.docs = self.loaded.documents
         self._files: dict[str, list[Document]] = {}
         self._wrapper = output.wrapper
         self._origins: dict[int, Source | None] = {}  # read when a hit needs one
         self._patches = [s for k in self.reach for s in patch_sources(k, self._read)]
-        self._index: dict[Position, NodeAt] = {}
-        self._scalar_paths: list[list[tuple[str | int, ...]]] = []
-        for i, doc in enumerate(self.docs):
-            paths = []
-            for node in doc.nodes():
-                self._index.setdefault(node.position, (i, node.path, False))
-                if node.key_position is not None:
-                    self._index.setdefault(node.key_position, (i, node.path, True))
-                if node.scalar:
-                    paths.append(node.path)
-            self._scalar_paths.append(paths)
+        # Node indexes per document, built when a hit falls in it: most of a
+        # rendered stream (ConfigMaps, Deployments) never needs one.
+        self._starts = [doc.start.line for doc in self.docs]
+        self._indexes: dict[int, dict[Position, NodeAt]] = {}
+        self._scalars: dict[int, list[tuple[tuple[str | int, ...], str]]] = {}
         self.objects: list[KarsObject] = []
 
     # -- judging ---------------------------------------------------------------
@@ -74,14 +70,19 @@ class RootMap:
 
     def _ambiguous(self) -> Iterator[tuple[str, Hit]]:
         """Source scalars kustomize renders as something kubectl would not read."""
-        for i, doc in enumerate(self.docs):
+        # kustomize quotes every string that would read as something else plain,
+        # so only documents with a quoted scalar can hold one (most have none).
+        for i in self._quoted_docs():
+            doc = self.docs[i]
             if not doc.api_version.startswith(KARS_GROUP):
                 continue
-            for path in self._scalar_paths[i]:
-                rendered = value_at(doc.data, path)
+            for path, text in self._scalar_nodes(i):
                 # Only a string kubectl would read as something else can differ
                 # (kustomize keeps 'on' a string; numbers it reads as kubectl does).
-                if not isinstance(rendered, str) or isinstance(cluster_value(rendered), str):
+                if isinstance(cluster_value(text), str):
+                    continue
+                rendered = value_at(doc.data, path)
+                if not isinstance(rendered, str):
                     continue
                 written = self._written(i, path, rendered)
                 if written is None or _agree(written.value, rendered):
@@ -101,7 +102,7 @@ class RootMap:
 
     def _map(self, hit: Hit) -> tuple[str, Hit]:
         message = self._rewrite(hit.message)
-        at = self._index.get(hit.position) if hit.position != WHOLE_FILE else None
+        at = self._at(hit.position) if hit.position != WHOLE_FILE else None
         located = self._locate(*at) if at is not None else None
         if located is not None:
             return located[0], replace(hit, position=located[1], message=message)
@@ -117,12 +118,46 @@ class RootMap:
             if match.group(1) != self.virtual:
                 return match.group(0)
             pos = Position(int(match.group(2)), int(match.group(3)))
-            at = self._index.get(pos)
+            at = self._at(pos)
             located = self._locate(*at) if at else None
             path, where = located if located else (self.top.path, _START)
             return f"{path}:{where.line}:{where.column}"
 
         return re.sub(r"(<rendered:\d+>):(\d+):(\d+)", source, message)
+
+    def _quoted_docs(self) -> list[int]:
+        text = self.loaded.text or ""
+        found: set[int] = set()
+        line, last = 1, 0
+        for match in _QUOTED.finditer(text):
+            line += text.count("\n", last, match.start())
+            last = match.start()
+            found.add(bisect.bisect_right(self._starts, line) - 1)
+        return sorted(found - {-1})
+
+    def _at(self, position: Position) -> NodeAt | None:
+        index = bisect.bisect_right(self._starts, position.line) - 1
+        if index < 0:
+            return None
+        if index not in self._indexes:
+            self._build_index(index)
+        return self._indexes[index].get(position)
+
+    def _build_index(self, index: int) -> None:
+        found: dict[Position, NodeAt] = {}
+        scalars = []
+        for node in self.docs[index].nodes():
+            found.setdefault(node.position, (index, node.path, False))
+            if node.key_position is not None:
+                found.setdefault(node.key_position, (index, node.path, True))
+            if node.scalar:
+                scalars.append((node.path, node.text))
+        self._indexes[index], self._scalars[index] = found, scalars
+
+    def _scalar_nodes(self, index: int) -> list[tuple[tuple[str | int, ...], str]]:
+        if index not in self._scalars:
+            self._build_index(index)
+        return self._scalars[index]
 
     def _describe(self, index: int) -> str:
         doc = self.docs[index]
@@ -136,7 +171,8 @@ class RootMap:
             return (origin.path, origin.start) if origin and origin.start else None
         value = value_at(self.docs[index].data, path)
         if isinstance(value, dict | list):
-            inner = next((p for p in self._scalar_paths[index] if p[: len(path)] == path), None)
+            scalars = self._scalar_nodes(index)
+            inner = next((p for p, _ in scalars if p[: len(path)] == path), None)
             return self._locate(index, inner, False) if inner else None
         written = self._written(index, path, value)
         if written is not None:
@@ -193,6 +229,18 @@ class RootMap:
                 text = ""
             self._files[path] = parse_documents(path, text).documents
         return self._files[path]
+
+
+def _kars_only(text: str) -> str:
+    """The rendered stream with other kinds' documents blanked, line for line:
+    only kars objects are judged, and parsing the rest cost most of a run."""
+    out: list[str] = []
+    for i, part in enumerate(text.split("\n---\n")):
+        kept = KARS_GROUP in part
+        if i:  # a blank line for the separator of a blanked document: no empty document
+            out.append("\n---\n" if kept else "\n\n")
+        out.append(part if kept else "\n" * part.count("\n"))
+    return "".join(out)
 
 
 def _agree(written: Any, rendered: Any) -> bool:
