@@ -42,6 +42,17 @@ def listed_files(root: Path) -> list[str]:
 
 
 
+def export_tree(root: Path, rev: str, dest: Path) -> None:
+    """The tree of ``rev`` written under ``dest`` (a directory outside the repository),
+    for tools that read files, such as kustomize rendering a base revision."""
+    import io
+    import tarfile
+
+    archive = run_git(root, "archive", "--format=tar", rev)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+
+
 def added_time(root: Path, path: str) -> int | None:
     """Unix time of the commit that added ``path`` (following renames).
 

@@ -64,8 +64,8 @@ class RootMap:
         hits, self.objects = file_hits(self.loaded, self.settings)
         context = engine.RepoContext(self.settings, self.objects, frozenset({self.virtual}))
         cross = engine.repo_hits(context, lambda name: name in stage.CROSS_FAMILIES)
-        yield from (self._map(h) for h in hits)
-        yield from (self._map(h) for path, h in cross if path == self.virtual)
+        yield from (self.locate_hit(h) for h in hits)
+        yield from (self.locate_hit(h) for path, h in cross if path == self.virtual)
         yield from self._ambiguous()
 
     def _ambiguous(self) -> Iterator[tuple[str, Hit]]:
@@ -100,7 +100,8 @@ class RootMap:
 
     # -- mapping ---------------------------------------------------------------
 
-    def _map(self, hit: Hit) -> tuple[str, Hit]:
+    def locate_hit(self, hit: Hit) -> tuple[str, Hit]:
+        """The hit at the source line that gave its value, or at the root."""
         message = self._rewrite(hit.message)
         at = self._at(hit.position) if hit.position != WHOLE_FILE else None
         located = self._locate(*at) if at is not None else None
