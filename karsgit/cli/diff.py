@@ -42,12 +42,11 @@ def diff(
     start = base or gitio.default_base(settings.root)
     change = load_change(settings, start, head)
     names = (base or f"merge-base {start[:12]}", head or "work tree")
-    result = compute(
-        change.old,
-        change.new,
-        lambda ref, leaf: bundle_path(settings, ref, leaf),
-        public_suffix,
-        names,
+    where = lambda ref, leaf: bundle_path(settings, ref, leaf)  # noqa: E731
+    from karsgit.render.sides import rendered_diff
+
+    result = rendered_diff(settings, change, where, public_suffix, names) or compute(
+        change.old, change.new, where, public_suffix, names
     )
     write_output(render(result, fmt), output)
     return 0
