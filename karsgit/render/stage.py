@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from karsgit import gitio, workers
 from karsgit.errors import GitError
 from karsgit.findings import Hit, Position
-from karsgit.model import KarsObject
+from karsgit.model import KarsObject, Sandbox
 from karsgit.render.tree import Graph, Kustomization, build_graph, kustomization_files
 from karsgit.settings import Settings
 
@@ -170,8 +170,10 @@ def _helm(position: Position) -> Hit:
 
 
 def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage) -> None:
+    from karsgit.render.drift import Bundles
     from karsgit.render.mapping import RootMap
 
+    bundles: Bundles | None = None
     for index, (root, output) in enumerate(zip(roots, _outputs(settings, roots), strict=True)):
         top = graph.kustomizations[root]
         if output.error:
@@ -181,6 +183,13 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
         judged = RootMap(settings, graph, top, output, f"<rendered:{index}>")
         stage.hits.extend(judged.hits())
         stage.objects.extend(judged.objects)
+        if any(isinstance(o, Sandbox) and o.allowlist_ref for o in judged.objects):
+            from karsgit.render import drift
+
+            if bundles is None:
+                bundles = drift.committed_bundles(settings)
+            drifted = drift.drift_hits(judged.objects, bundles)
+            stage.hits.extend(judged.locate_hit(h) for h in drifted)
     stage.hits = _dedupe(stage.hits)
 
 
