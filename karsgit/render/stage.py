@@ -179,6 +179,9 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
         if output.error:
             stage.hits.append((top.path, _failed(top, output.error)))
             continue
+        if len(output.text) > settings.max_file_bytes:  # judged file by file instead
+            stage.hits.append((top.path, _too_large(top, len(output.text), settings)))
+            continue
         stage.consumed |= graph.files(root)
         judged = RootMap(settings, graph, top, output, f"<rendered:{index}>")
         stage.hits.extend(judged.hits())
@@ -217,6 +220,16 @@ def _failed(k: Kustomization, message: str) -> Hit:
         position,
         f"kustomize cannot render '{k.directory or '.'}': {message}",
         "fix the kustomization so that 'kubectl kustomize' renders it",
+    )
+
+
+def _too_large(k: Kustomization, size: int, settings: Settings) -> Hit:
+    return Hit(
+        "file-too-large",
+        Position(1, 1),
+        f"rendered output of '{k.directory or '.'}' is {size} bytes, over the "
+        f"{settings.max_file_bytes}-byte limit; judged file by file",
+        "split the root, or raise max_file_bytes in .karsgit.yaml",
     )
 
 

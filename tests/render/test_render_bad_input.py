@@ -138,3 +138,15 @@ def test_failed_root_leaves_patch_files_as_fragments(repo: Repo, karsgit) -> Non
     repo.write("apps/overlays/broken/strict.yaml", STRICT_PATCH)
     lines = parsable(karsgit("check", "-f", "parsable"))
     assert not [line for line in lines if line.startswith("apps/overlays/broken/strict.yaml")]
+
+
+def test_rendered_output_over_the_size_limit(repo: Repo, karsgit) -> None:
+    flux_repo(repo)
+    repo.write(".karsgit.yaml", "max_file_bytes: 1200\n")
+    lines = parsable(karsgit("check", "-f", "parsable"))
+    [too_large] = [line for line in lines if line.endswith("(file-too-large)")]
+    assert too_large.startswith(
+        "apps/overlays/prod/kustomization.yaml:1:1: [error] rendered output of "
+        "'apps/overlays/prod' is "
+    )
+    assert too_large.endswith("over the 1200-byte limit; judged file by file (file-too-large)")
