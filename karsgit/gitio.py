@@ -6,6 +6,7 @@ lazily where its object API pays: history and commits.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from karsgit.errors import GitError
@@ -40,6 +41,22 @@ def listed_files(root: Path) -> list[str]:
     names = {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
     return sorted(names)
 
+
+
+def files_containing(root: Path, needles: Sequence[str], globs: Sequence[str]) -> list[str]:
+    """Tracked and untracked-not-ignored files matching ``globs`` whose text holds
+    any of ``needles`` (fixed strings): git reads them, not Python."""
+    patterns = [arg for needle in needles for arg in ("-e", needle)]
+    out = b""
+    # git grep exits 1 when nothing matches; outside a repository (an exported
+    # revision) only --no-index works.
+    for scope in ("--untracked", "--no-index"):
+        try:
+            out = run_git(root, "grep", "-l", "-I", "-F", scope, *patterns, "--", *globs)
+            break
+        except GitError:
+            continue
+    return sorted(name for name in out.decode("utf-8", "surrogateescape").splitlines() if name)
 
 
 def export_tree(root: Path, rev: str, dest: Path) -> None:

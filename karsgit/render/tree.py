@@ -115,7 +115,7 @@ def build_graph(root: Path, listed: list[str], named_roots: Iterable[str] = ()) 
             found[directory] = _read(root, directory, path, known)
     included = {r.target for k in found.values() for r in k.includes()}
     roots = [d for d in found if d not in included and not found[d].component]
-    chosen = [_normal(r) for r in named_roots] or _gitops_roots(root, listed, found)
+    chosen = [_normal(r) for r in named_roots] or _gitops_roots(root, found)
     graph = Graph(found, sorted(chosen) if chosen else sorted(roots))
     graph.cycles = list(_cycles(found))
     return graph
@@ -173,18 +173,18 @@ def _ref(directory: str, name: str, entry: str, pos: Position, patch: bool, know
     return Ref(name, entry if remote else target, pos, patch, remote, home and not patch)
 
 
-def _gitops_roots(root: Path, listed: list[str], found: dict[str, Kustomization]) -> list[str]:
+def _gitops_roots(root: Path, found: dict[str, Kustomization]) -> list[str]:
     """Paths that Flux Kustomizations (spec.path) and Argo CD Applications
     (spec.source.path, spec.sources[].path) apply, where they hold a kustomization."""
+    from karsgit.gitio import files_containing
+
     paths: set[str] = set()
-    for rel in listed:
-        if not rel.endswith((".yaml", ".yml")) or posixpath.basename(rel) in NAMES:
+    for rel in files_containing(root, (_FLUX, _ARGO), ("*.yaml", "*.yml")):
+        if posixpath.basename(rel) in NAMES:
             continue
         try:
             text = (root / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            continue
-        if _FLUX not in text and _ARGO not in text:
             continue
         for doc in parse_documents(rel, text).documents:
             paths.update(_applied_paths(doc))
