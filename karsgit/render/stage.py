@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # Judged per root: each root is a cluster or an environment (issue 12).
 CROSS_FAMILIES = frozenset({"karsgit.rules.references", "karsgit.rules.approvals"})
+_APPROVALS = "karsgit.rules.approvals"
+# Judged by the file, not the object: an approval's age is its file's git history.
+_BY_FILE = frozenset({"approval-stale"})
 # What a consumed file is still judged for on its own: how it is written, not
 # what it means (its meaning is judged in the rendered objects).
 SOURCE_RULES = frozenset(
@@ -76,7 +79,12 @@ class Stage:
             checked_paths=context.checked_paths | self.raw_paths,
         )
         yield from engine.repo_hits(wide, lambda name: name not in CROSS_FAMILIES)
-        yield from engine.repo_hits(context, lambda name: name in CROSS_FAMILIES)
+        for path, hit in engine.repo_hits(wide, lambda name: name == _APPROVALS):
+            if hit.rule_id in _BY_FILE:
+                yield path, hit
+        for path, hit in engine.repo_hits(context, lambda name: name in CROSS_FAMILIES):
+            if hit.rule_id not in _BY_FILE:
+                yield path, hit
         yield from self.hits
 
 

@@ -3,6 +3,8 @@ findings at the source line that gave the value (real kubectl kustomize)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Repo, sandbox
 from tests.render.conftest import (
     BASE_SANDBOX,
@@ -165,3 +167,20 @@ def test_plain_repository_is_unchanged(repo: Repo, karsgit) -> None:
     repo.write("b.yaml", sandbox("a"))
     result = karsgit("check", "-f", "parsable")
     assert [line.split(": [")[0] for line in parsable(result)] == ["a.yaml:1:1", "b.yaml:1:1"]
+
+
+def test_stale_approval_in_a_rendered_root_is_still_stale(
+    repo: Repo, karsgit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flux_repo(repo)
+    repo.write("approvals/kustomization.yaml", "namespace: kars-system\nresources:\n  - a.yaml\n")
+    repo.write(
+        "approvals/a.yaml",
+        "apiVersion: kars.azure.com/v1alpha1\nkind: EgressApproval\nmetadata:\n  name: a\n"
+        "spec:\n  sandbox: research-agent\n  hosts:\n    - host: x.example.com\n"
+        "  reason: incident\n  ttl: PT1H\n",
+    )
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+    repo.commit("an approval, long ago")
+    stale = [line for line in parsable(karsgit("check", "-f", "parsable")) if "stale" in line]
+    assert [line.split(": [")[0] for line in stale] == ["approvals/a.yaml:10:8"], stale
