@@ -3,5 +3,7 @@ rendered by the real kustomize and judged as the cluster receives them.
 
 ``tree`` reads the kustomization graph, ``kustomize`` runs the renderer,
 ``sources`` and ``mapping`` move findings to the lines that gave the values,
-``stage`` ties them into ``check``.
+``drift`` compares rendered sandboxes with their bundles, ``stage`` ties them
+into ``check``; ``edits`` (``check --base``) and ``sides`` (``diff``) render both
+sides of a change.
 """
