@@ -99,23 +99,25 @@ def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
     if not kustomization_files(listed):
         return None
     graph = build_graph(settings.root, listed, settings.render_roots)
-    roots = _wanted(graph, settings, paths)
+    given = {_relative(settings.root, p) for p in paths} if paths else None
+    roots = _wanted(graph, given)
     stage = Stage()
-    stage.hits.extend(_cycle_hits(graph))
+    # A hook run reports a cycle when it touches one; a full run always does.
+    stage.hits.extend(h for h in _cycle_hits(graph) if given is None or h[0] in given)
     ready = [r for r in roots if not _blocked(graph, r, stage)]
+    fragments = graph.fragments()
     for root in roots:  # a patch file is a fragment whether or not its root renders
-        stage.consumed |= graph.patch_only(root)
-        stage.fragments |= graph.patch_only(root)
+        stage.consumed |= graph.patch_only(root) & fragments
+    stage.fragments = fragments
     if ready:
         _render_all(settings, graph, ready, stage)
     return stage
 
 
-def _wanted(graph: Graph, settings: Settings, paths: Sequence[str]) -> list[str]:
+def _wanted(graph: Graph, given: set[str] | None) -> list[str]:
     """Every root; with paths (the hook), only the roots those files reach."""
-    if not paths:
+    if given is None:
         return graph.roots
-    given = {_relative(settings.root, p) for p in paths}
     return [r for r in graph.roots if graph.files(r) & given]
 
 

@@ -92,6 +92,11 @@ class Graph:
             out.update(r.target for r in k.refs if not r.remote and not r.directory)
         return out
 
+    def fragments(self) -> set[str]:
+        """Files some kustomization reads as a patch and none as a resource."""
+        refs = [r for k in self.kustomizations.values() for r in k.refs if not r.remote]
+        return {r.target for r in refs if r.patch} - {r.target for r in refs if not r.patch}
+
     def patch_only(self, root: str) -> set[str]:
         """Files this root reads only as patches: fragments, not objects."""
         reached = self.reach(root)

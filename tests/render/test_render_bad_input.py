@@ -150,3 +150,13 @@ def test_rendered_output_over_the_size_limit(repo: Repo, karsgit) -> None:
         "'apps/overlays/prod' is "
     )
     assert too_large.endswith("over the 1200-byte limit; judged file by file (file-too-large)")
+
+
+def test_hook_reports_a_cycle_only_when_it_touches_one(repo: Repo, karsgit) -> None:
+    flux_repo(repo)
+    repo.write("loop/a/kustomization.yaml", "resources:\n  - ../b\n")
+    repo.write("loop/b/kustomization.yaml", "resources:\n  - ../a\n")
+    elsewhere = karsgit("check", "-f", "parsable", "apps/overlays/prod/strict.yaml")
+    assert not rule_lines(elsewhere, "render-cycle")
+    touched = karsgit("check", "-f", "parsable", "loop/b/kustomization.yaml")
+    assert len(rule_lines(touched, "render-cycle")) == 1

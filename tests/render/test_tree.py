@@ -66,3 +66,12 @@ def test_remote_refs_and_cycles(repo: Repo) -> None:
 def test_named_roots_win(repo: Repo) -> None:
     flux_repo(repo)
     assert graph(repo, ("./apps/overlays/prod/",)).roots == ["apps/overlays/prod"]
+
+
+def test_fragments_are_patches_that_no_kustomization_uses_as_resources(repo: Repo) -> None:
+    repo.write("a/p.yaml", "kind: KarsSandbox\n")
+    repo.write("a/kustomization.yaml", "resources: [../base]\npatches:\n  - path: p.yaml\n")
+    repo.write("base/kustomization.yaml", "resources: [../a/p.yaml]\n")
+    repo.write("b/q.yaml", "kind: KarsSandbox\n")
+    repo.write("b/kustomization.yaml", "patchesStrategicMerge:\n  - q.yaml\n")
+    assert graph(repo).fragments() == {"b/q.yaml"}
