@@ -48,7 +48,12 @@ def check(
     With no PATHS, checks the git repository's tracked and untracked (not
     ignored) files that match the include/exclude globs of the config. With
     PATHS (as pre-commit passes them), checks exactly those files; a directory
-    is searched for files matching the globs.
+    is searched for files matching the globs. '-' reads a rendered stream from
+    standard input (kustomize build, helm template), judged on its own.
+
+    Kustomization roots are rendered with kustomize and judged as the cluster
+    receives them, with findings at the source lines (docs/kustomize.md); with
+    PATHS, only the roots those files reach.
     """
     for spec in formats:
         parse_format(spec)  # a usage error before any work
