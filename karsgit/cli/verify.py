@@ -58,6 +58,10 @@ def verify(
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
     result = run_check(settings, (), progress_meter())
     findings = verify_repo(settings, result, check)
+    from karsgit.findings import sort_findings
+    from karsgit.render.drift import rendered_drift  # kustomization roots, as rendered
+
+    findings = sort_findings([*findings, *rendered_drift(settings)])
     emit_report(findings, result, formats, color, "verify")
     return int(exit_code(findings, settings.fail_on))
 

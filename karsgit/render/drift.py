@@ -7,13 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from karsgit.findings import Hit, Position
+from karsgit.findings import Finding, Hit, Position
 from karsgit.load import parse_documents
 from karsgit.model import KarsObject, Sandbox
 from karsgit.settings import Settings
 from karsgit.snapshot import ALLOWLIST, normal_endpoints
 
 Bundles = dict[str, tuple[str, frozenset[str]]]  # digest -> (path, endpoints)
+
+
+def rendered_drift(settings: Settings) -> list[Finding]:
+    """``inline-drift`` of every rendered root, for ``verify`` (which otherwise
+    reads the raw files, where every overlay shares the base's ref)."""
+    from karsgit import engine
+    from karsgit.render.stage import render_stage
+
+    stage = render_stage(settings, ())
+    hits = [(p, h) for p, h in stage.hits if h.rule_id == "inline-drift"] if stage else []
+    return [f for path, hit in hits for f in engine.stamp(path, [hit], settings)]
 
 
 def committed_bundles(settings: Settings) -> Bundles:

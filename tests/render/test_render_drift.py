@@ -66,3 +66,22 @@ def test_overlay_that_keeps_the_endpoints_does_not_drift(repo: Repo, karsgit) ->
     compiled_repo(repo, karsgit, "namespace: kars-system\nresources:\n  - ../base\n")
     result = karsgit("check", "-f", "parsable")
     assert (result.code, result.out) == (0, "")
+
+
+def test_verify_reports_the_rendered_drift(repo: Repo, karsgit) -> None:
+    compiled_repo(repo, karsgit, OVERLAY.format(op="add", where="-", value=ADD))
+    result = karsgit("verify", "-f", "parsable")
+    assert result.code == 1
+    assert [line for line in parsable(result) if "(inline-drift)" in line] == [
+        "prod/kustomization.yaml:10:17: [error] rendered KarsSandbox kars-system/research-agent "
+        "lists evil-exfil.example.net:443, not in "
+        ".kars/bundles/kars-system/research-agent/allowlist.yaml, the bundle its allowlistRef "
+        "names (the controller enforces the bundle) (inline-drift)"
+    ]
+
+
+def test_verify_without_drift_has_none(repo: Repo, karsgit) -> None:
+    compiled_repo(repo, karsgit, "namespace: kars-system\nresources:\n  - ../base\n")
+    assert not [
+        line for line in parsable(karsgit("verify", "-f", "parsable")) if "(inline-drift)" in line
+    ]
