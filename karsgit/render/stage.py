@@ -223,7 +223,7 @@ def _outputs(settings: Settings, roots: list[str]) -> list[Output]:
 
 def _failed(k: Kustomization, message: str) -> Hit:
     """At the entry kustomize names, when it names one of this file's entries."""
-    named = [r for r in k.refs if r.target in message or Path(r.target).name in message]
+    named = [r for r in k.refs if r.target and Path(r.target).name in message]
     position = named[0].position if named else Position(1, 1)
     return Hit(
         "render-failed",
