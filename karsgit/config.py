@@ -116,6 +116,7 @@ def _known_keys(schema: dict[str, Any]) -> str:
 
 def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Settings:
     bundles = data.get("bundles", {})
+    render = data.get("render", {})
     return Settings(
         root=root,
         config_path=path,
@@ -133,6 +134,9 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         repository=bundles.get("repository", Settings.repository),
         signing=dict(data.get("signing", {})),
         cache_dir=_environment()["cache_dir"],
+        render_enabled=render.get("enabled", True),
+        renderer=render.get("renderer", "auto"),
+        render_roots=tuple(render.get("roots", ())),
     )
 
 

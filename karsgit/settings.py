@@ -40,6 +40,10 @@ class Settings:
     repository: str = "policy/egress-allowlist/{name}"
     signing: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path | None = None
+    # The render stage (karsgit.render): kustomization roots judged as rendered.
+    render_enabled: bool = True
+    renderer: str = "auto"
+    render_roots: tuple[str, ...] = ()
 
     def level(self, rule_id: str, default: Severity) -> Severity | None:
         """The configured severity of a rule; None when it is off."""

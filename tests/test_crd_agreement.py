@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from karsgit.findings import Severity
-from karsgit.run.check import file_hits
+from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
 from karsgit.source.load import load_bytes
 from tests.support.repos import ROOT, SHARED, sandbox

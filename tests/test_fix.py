@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from karsgit.cli import cli
 from karsgit.normalize.endpoints import normalize_host
-from karsgit.run import check as pipeline
+from karsgit.rules.engine import file_hits
 from karsgit.run.fix import fix_bytes
 from karsgit.settings import Settings
 from karsgit.source.load import load_bytes
@@ -80,7 +80,7 @@ data:
 
 
 def fixable(text: str) -> list[str]:
-    hits, _ = pipeline.file_hits(load_bytes("m.yaml", text.encode()), SETTINGS)
+    hits, _ = file_hits(load_bytes("m.yaml", text.encode()), SETTINGS)
     return sorted(h.rule_id for h in hits if h.fixable)
 
 
@@ -247,7 +247,7 @@ def test_check_never_raises_on_arbitrary_documents(
     document = {"apiVersion": "kars.azure.com/v1alpha1", "kind": kind, **top}
     document.setdefault("spec", spec)
     text = yaml.safe_dump(document, allow_unicode=True)
-    hits, _ = pipeline.file_hits(load_bytes("m.yaml", text.encode()), SETTINGS)
+    hits, _ = file_hits(load_bytes("m.yaml", text.encode()), SETTINGS)
     assert all(h.position.line >= 0 for h in hits)
     fix_bytes("m.yaml", text.encode(), SETTINGS)
 
@@ -256,4 +256,4 @@ def test_check_never_raises_on_arbitrary_documents(
 @given(st.text(max_size=200))
 def test_check_never_raises_on_arbitrary_text(text: str) -> None:
     raw = ("apiVersion: kars.azure.com/v1alpha1\n" + text).encode("utf-8", "surrogatepass")
-    pipeline.file_hits(load_bytes("m.yaml", raw), SETTINGS)
+    file_hits(load_bytes("m.yaml", raw), SETTINGS)

@@ -49,7 +49,12 @@ def check(
     ignored) files that match the include/exclude globs of the config. With
     PATHS (as pre-commit passes them), checks those of the files that match
     the globs too, so a hook run and a CI run agree; a directory is searched
-    for files matching the globs.
+    for files matching the globs. '-' reads a rendered stream from standard
+    input (kustomize build, helm template), judged on its own.
+
+    Kustomization roots are rendered with kustomize and judged as the cluster
+    receives them, with findings at the source lines (docs/kustomize.md); with
+    PATHS, only the roots those files reach.
     """
     for spec in formats:
         parse_format(spec)  # a usage error before any work
@@ -59,7 +64,7 @@ def check(
 
         result = run_base_check(settings, base, paths)
     else:
-        result = run_check(settings, paths, progress_meter())
+        result = run_check(settings, paths, progress_meter(), render=True)
     emit_report(
         result.findings, result, formats, color, fail_on=settings.fail_on, root=settings.root
     )

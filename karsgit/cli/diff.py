@@ -44,10 +44,13 @@ def diff(
     start = base or gitio.default_base(settings.root)
     change = load_change(settings, start, head)
     names = (base or f"merge-base {start[:12]}", head or "work tree")
-    result = compute(
+    where = lambda ref, leaf: bundle_rel(settings, ref, leaf)  # noqa: E731
+    from karsgit.render.sides import rendered_diff
+
+    result = rendered_diff(settings, change, where, public_suffix, names) or compute(
         change.old,
         change.new,
-        lambda ref, leaf: bundle_rel(settings, ref, leaf),
+        where,
         public_suffix,
         names,
         lambda sandbox, current: compiled_bytes(settings, sandbox, current),

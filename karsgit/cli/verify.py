@@ -96,6 +96,9 @@ def verify(
     if not (signer_policy or key or cert_identity):
         signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
     findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
+    from karsgit.render.stage import rendered_drift  # kustomization roots, as rendered
+
+    findings = sorted([*findings, *rendered_drift(settings)], key=lambda f: f.sort_key)
     if registry:
         findings = _with_registry(
             findings,

@@ -31,6 +31,7 @@ FAMILIES: tuple[str, ...] = (
     "karsgit.rules.bundles",
     "karsgit.rules.signerpolicy",
     "karsgit.rules.registry",
+    "karsgit.rules.render",
 )
 
 

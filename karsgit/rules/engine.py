@@ -4,15 +4,17 @@ and ``finalize``, the one way hits become the findings a command reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from types import ModuleType
 
+from karsgit import schema
 from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.rules import catalog, family_modules, suppressions
 from karsgit.rules.base import RepoContext
 from karsgit.settings import Settings
-from karsgit.source.load import Document
+from karsgit.source.extract import to_object
+from karsgit.source.load import Document, LoadedFile, iter_kars_documents
 from karsgit.source.objects import KarsObject
 
 
@@ -32,9 +34,14 @@ def text_hits(text: str) -> Iterator[Hit]:
         yield from family.check_text(text, known)
 
 
-def repo_hits(context: RepoContext) -> Iterator[tuple[str, Hit]]:
+def repo_hits(
+    context: RepoContext, families: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, Hit]]:
+    """``families`` picks rule families by module name (the render stage judges the
+    cross-object ones per kustomization root)."""
     for family in _families_with("check_repo"):
-        yield from family.check_repo(context)
+        if families is None or families(family.__name__):
+            yield from family.check_repo(context)
 
 
 def stamp(path: str, hits: Iterable[Hit], settings: Settings) -> list[Finding]:
@@ -95,3 +102,33 @@ def _texts(
         except (OSError, UnicodeDecodeError, ValueError):
             continue
     return out
+
+
+def _not_an_object(doc: Document) -> Hit:
+    shape = "a list" if isinstance(doc.data, list) else "a scalar"
+    return Hit(
+        "schema",
+        doc.start,
+        f"document is {shape}, not a Kubernetes object",
+        "write one object (a mapping with apiVersion and kind) per '---' document",
+    )
+
+
+def _not_a_mapping(data: object) -> bool:
+    # None: the document was not read (a syntax hit says why), or it is empty.
+    return data is not None and not isinstance(data, dict)
+
+
+def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[KarsObject]]:
+    hits = list(loaded.hits)
+    objects: list[KarsObject] = []
+    if loaded.kars and loaded.text is not None:
+        hits.extend(text_hits(loaded.text))
+        hits.extend(_not_an_object(d) for d in loaded.documents if _not_a_mapping(d.data))
+    for doc in iter_kars_documents(loaded):
+        hits.extend(schema.validate_document(doc))
+        obj = to_object(doc)
+        hits.extend(document_hits(doc, obj, settings))
+        if obj is not None:
+            objects.append(obj)
+    return hits, objects

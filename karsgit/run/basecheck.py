@@ -25,7 +25,7 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
     targets = list(paths) or [
         str(root / p) for p in change.paths if selected(p, settings) and (root / p).is_file()
     ]
-    result = run_check(settings, targets) if targets else CheckResult([], 0, [])
+    result = run_check(settings, targets, render=True) if targets else CheckResult([], 0, [])
     given = frozenset(change.paths)
 
     def elsewhere() -> list[KarsObject]:
@@ -33,6 +33,11 @@ def run_base_check(settings: Settings, base: str, paths: Sequence[str]) -> Check
 
         return objects_outside(settings, given)
 
-    judged = [*check_edits(change, settings, elsewhere), *config_changes(change, settings)]
-    edits = engine.finalize(judged, settings, result.texts)
+    hits = [*check_edits(change, settings, elsewhere), *config_changes(change, settings)]
+    if change.paths:  # kustomization roots the change reaches: judged as rendered
+        from karsgit.render.edits import rendered_edits
+
+        rendered = rendered_edits(settings, change.old.rev or base, change.paths)
+        hits = [(p, h) for p, h in hits if p not in rendered.consumed] + rendered.hits
+    edits = engine.finalize(hits, settings, result.texts)
     return replace(result, findings=sort_findings([*result.findings, *edits]))

@@ -10,16 +10,22 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from karsgit import schema, workers
-from karsgit.findings import Finding, Hit, sort_findings
+from karsgit import workers
+from karsgit.errors import KarsgitError
+from karsgit.findings import Finding, sort_findings
 from karsgit.rules import engine
 from karsgit.rules.base import RepoContext
+from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
-from karsgit.source.discover import discover
-from karsgit.source.extract import to_object
-from karsgit.source.load import Document, LoadedFile, ReadLimits, iter_kars_documents, load_file
+from karsgit.source.discover import STDIN_NAME, Discovery, discover
+from karsgit.source.load import ReadLimits, load_file
 from karsgit.source.objects import Approval, KarsObject
+
+if TYPE_CHECKING:
+    from karsgit.render.stage import Stage
 
 PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
 
@@ -30,6 +36,7 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     objects: list[KarsObject] = field(default_factory=list)
     text: str | None = None
+    empty: bool = False  # no YAML document at all (an empty stream is a failed producer)
 
 
 @dataclass
@@ -40,36 +47,6 @@ class CheckResult:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-def _not_an_object(doc: Document) -> Hit:
-    shape = "a list" if isinstance(doc.data, list) else "a scalar"
-    return Hit(
-        "schema",
-        doc.start,
-        f"document is {shape}, not a Kubernetes object",
-        "write one object (a mapping with apiVersion and kind) per '---' document",
-    )
-
-
-def _not_a_mapping(data: object) -> bool:
-    # None: the document was not read (a syntax hit says why), or it is empty.
-    return data is not None and not isinstance(data, dict)
-
-
-def file_hits(loaded: LoadedFile, settings: Settings) -> tuple[list[Hit], list[KarsObject]]:
-    hits = list(loaded.hits)
-    objects: list[KarsObject] = []
-    if loaded.kars and loaded.text is not None:
-        hits.extend(engine.text_hits(loaded.text))
-        hits.extend(_not_an_object(d) for d in loaded.documents if _not_a_mapping(d.data))
-    for doc in iter_kars_documents(loaded):
-        hits.extend(schema.validate_document(doc))
-        obj = to_object(doc)
-        hits.extend(engine.document_hits(doc, obj, settings))
-        if obj is not None:
-            objects.append(obj)
-    return hits, objects
-
-
 def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     loaded = load_file(abspath, relpath, ReadLimits(settings.max_file_bytes))
     hits, objects = file_hits(loaded, settings)
@@ -77,7 +54,13 @@ def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
     # to the parent cost more than checking it (benchmarks/, 10,000 sandboxes).
     texts = {relpath: loaded.text} if loaded.text is not None else {}
     findings = engine.finalize(((relpath, hit) for hit in hits), settings, texts)
-    return FileOutcome(relpath, findings, objects, loaded.text if findings else None)
+    return FileOutcome(
+        relpath,
+        findings,
+        objects,
+        loaded.text if findings else None,
+        not loaded.documents and not loaded.hits,
+    )
 
 
 def _check_chunk(args: tuple[list[tuple[str, str]], Settings]) -> list[FileOutcome]:
@@ -119,16 +102,26 @@ def _without_gc() -> Iterator[None]:
 
 
 def run_check(
-    settings: Settings, paths: Sequence[str], progress: Progress | None = None
+    settings: Settings,
+    paths: Sequence[str],
+    progress: Progress | None = None,
+    render: bool = False,
 ) -> CheckResult:
-    """``progress`` hears about large (parallel) runs only: a hook run stays silent."""
+    """``progress`` hears about large (parallel) runs only: a hook run stays silent.
+    ``render`` judges kustomization roots as rendered (karsgit.render)."""
     with _without_gc():
-        return _run_check(settings, paths, progress)
+        return _run_check(settings, paths, progress, render)
 
 
-def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | None) -> CheckResult:
+def _run_check(
+    settings: Settings, paths: Sequence[str], progress: Progress | None, render: bool
+) -> CheckResult:
     found = discover(settings, paths)
+    stage = _render_stage(settings, paths, found) if render else None
     outcomes = check_files(found.files, settings, progress)
+    _refuse_empty_streams(outcomes, set(found.streams.values()))
+    if stage is not None:
+        outcomes = stage.narrow(outcomes)
     findings = engine.finalize(found.hits, settings)
     objects: list[KarsObject] = []
     texts: dict[str, str] = {}
@@ -138,12 +131,39 @@ def _run_check(settings: Settings, paths: Sequence[str], progress: Progress | No
         if outcome.text is not None:
             texts[outcome.path] = outcome.text
     checked = frozenset(o.path for o in outcomes)
-    everything = objects + _elsewhere(settings, paths, checked, objects)
-    context = RepoContext(settings, everything, checked, partial=bool(paths))
+    # A stream is a whole rendered output (a root): judged alone, not with the repository.
+    files = [p for p in paths if str(Path(p)) not in found.streams]
+    everything = objects + _elsewhere(settings, files, checked, objects)
+    context = RepoContext(settings, everything, checked, partial=bool(files))
+    hits = engine.repo_hits(context) if stage is None else stage.repo_hits(context)
     # Files without findings of their own were not sent back by the workers;
     # finalize reads again the few that a cross-file finding hits.
-    findings += engine.finalize(engine.repo_hits(context), settings, texts)
+    findings += engine.finalize(hits, settings, texts)
+    if stage is not None:
+        objects += stage.objects
     return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+
+
+def _render_stage(settings: Settings, paths: Sequence[str], found: Discovery) -> Stage | None:
+    """Kustomization roots rendered and judged (karsgit.render); None for plain
+    repositories and for a run on streams alone (a stream is already rendered)."""
+    files = [p for p in paths if str(Path(p)) not in found.streams]
+    if paths and not files:
+        return None
+    from karsgit.render.stage import render_stage
+
+    return render_stage(settings, files)
+
+
+def _refuse_empty_streams(outcomes: list[FileOutcome], streams: set[str]) -> None:
+    for outcome in outcomes:
+        if outcome.empty and outcome.path in streams:
+            shown = "standard input" if outcome.path == STDIN_NAME else f"'{outcome.path}'"
+            raise KarsgitError(
+                f"{shown} held no YAML documents; nothing was checked",
+                "check the command that feeds it (with 'set -o pipefail' a failed render "
+                "stops the job)",
+            )
 
 
 def _elsewhere(

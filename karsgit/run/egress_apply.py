@@ -14,7 +14,7 @@ from karsgit.bundle.plan import deny_all, is_bundled, require_registry
 from karsgit.edit.files import TextForm
 from karsgit.findings import Finding, Severity, active
 from karsgit.rules import engine
-from karsgit.run.check import file_hits
+from karsgit.rules.engine import file_hits
 from karsgit.run.egress import (
     MODE_PATH,
     Edit,

@@ -17,7 +17,7 @@ from karsgit.edit import rewrite
 from karsgit.edit.files import TextForm
 from karsgit.normalize.endpoints import normalize_endpoints
 from karsgit.normalize.entries import entries_of, host_verdict, list_path, normal_endpoint
-from karsgit.run import check as pipeline
+from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
 from karsgit.source.extract import to_object
 from karsgit.source.load import Document, LoadedFile, iter_kars_documents, load_bytes
@@ -101,7 +101,7 @@ def fix_bytes(relpath: str, raw: bytes, settings: Settings) -> FileFix:
     if loaded.text is None:
         return FileFix(relpath, skipped="cannot be read as UTF-8 text")
     result = FileFix(relpath, original=raw.decode("utf-8"))
-    hits, _ = pipeline.file_hits(loaded, settings)
+    hits, _ = file_hits(loaded, settings)
     blocking = sorted({h.rule_id for h in hits if h.rule_id in BLOCKING})
     if blocking:
         result.skipped = (

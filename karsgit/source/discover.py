@@ -1,10 +1,12 @@
 """Which files a run reads: the paths given (as pre-commit passes them), or the
 repository's tracked and untracked-not-ignored files matching the config globs.
+``-`` is standard input; pipes and devices named explicitly are read as streams.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +17,18 @@ from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.globs import glob_set
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"  # the path findings on standard input report
+
 
 @dataclass
 class Discovery:
     files: list[tuple[str, str]] = field(default_factory=list)  # (absolute, repo-relative)
     hits: list[tuple[str, Hit]] = field(default_factory=list)
+    # Explicit paths that named nothing to read (an empty directory, say): a CI step
+    # written that way must not pass by checking nothing.
+    empty: list[str] = field(default_factory=list)
+    streams: dict[str, str] = field(default_factory=dict)  # pipe or device given -> its name
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
@@ -36,6 +45,11 @@ def discover(settings: Settings, paths: Sequence[str]) -> Discovery:
     found = Discovery()
     for given in paths:
         _add_path(found, settings, Path(given))
+    if found.empty and not found.files and not found.hits:
+        raise UsageError(
+            f"nothing to check in {', '.join(repr(p) for p in found.empty)}",
+            "name files, or directories holding files that match the include globs",
+        )
     return found
 
 
@@ -57,6 +71,35 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _add_path(found: Discovery, settings: Settings, path: Path) -> None:
+    before = len(found.files) + len(found.hits)
+    _add_given(found, settings, path)
+    # Only a directory counts as empty input: a file named explicitly was looked at
+    # (a dangling link from pre-commit is nothing to check, as before).
+    if len(found.files) + len(found.hits) == before and path.is_dir():
+        found.empty.append(str(path))
+
+
+def _stream_name(path: Path) -> str | None:
+    """The name to report for a pipe or device named explicitly; None for the rest.
+    ``/dev/stdin`` is a symbolic link out of the repository, yet it is what the user
+    asked to read (``kustomize build | karsgit check /dev/stdin``)."""
+    if str(path) == STDIN:
+        return STDIN_NAME
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
+        return STDIN_NAME if os.path.abspath(path) == "/dev/stdin" else str(path)
+    return None
+
+
+def _add_given(found: Discovery, settings: Settings, path: Path) -> None:
+    stream = _stream_name(path)
+    if stream is not None:
+        found.files.append((str(path), stream))
+        found.streams[str(path)] = stream
+        return
     if not path.exists() and not path.is_symlink():
         raise UsageError(f"path '{path}' does not exist", "pass existing files or directories")
     if path.is_dir() and not path.is_symlink():

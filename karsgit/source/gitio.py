@@ -5,6 +5,7 @@ whose import alone costs more than a hook run; docs/design-choices.md).
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from karsgit.errors import GitError
@@ -38,6 +39,33 @@ def listed_files(root: Path) -> list[str]:
     out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     names = {name for name in out.decode("utf-8", "surrogateescape").split("\0") if name}
     return sorted(names)
+
+
+def files_containing(root: Path, needles: Sequence[str], globs: Sequence[str]) -> list[str]:
+    """Tracked and untracked-not-ignored files matching ``globs`` whose text holds
+    any of ``needles`` (fixed strings): git reads them, not Python."""
+    patterns = [arg for needle in needles for arg in ("-e", needle)]
+    out = b""
+    # git grep exits 1 when nothing matches; outside a repository (an exported
+    # revision) only --no-index works.
+    for scope in ("--untracked", "--no-index"):
+        try:
+            out = run_git(root, "grep", "-l", "-I", "-F", scope, *patterns, "--", *globs)
+            break
+        except GitError:
+            continue
+    return sorted(name for name in out.decode("utf-8", "surrogateescape").splitlines() if name)
+
+
+def export_tree(root: Path, rev: str, dest: Path) -> None:
+    """The tree of ``rev`` written under ``dest`` (a directory outside the repository),
+    for tools that read files, such as kustomize rendering a base revision."""
+    import io
+    import tarfile
+
+    archive = run_git(root, "archive", "--format=tar", rev)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
 
 
 def added_time(root: Path, path: str) -> int | None:

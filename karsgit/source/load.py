@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,12 +234,45 @@ class Document:
         start = key.start_mark.index - key.start_mark.column
         return BlockSlot(start, _last_leaf(value).end_mark.index, indent)
 
+    def nodes(self) -> Iterator[NodeInfo]:
+        """Every node with its path, pre-order (a parent before its children)."""
+        stack: list[tuple[PathKey, yaml.Node, Position | None]] = [((), self.root, None)]
+        while stack:
+            path, node, key_pos = stack.pop()
+            scalar = isinstance(node, yaml.ScalarNode)
+            yield NodeInfo(path, scalar, node.value if scalar else "", _pos(node), key_pos)
+            if isinstance(node, yaml.SequenceNode):
+                items = [((*path, i), item, None) for i, item in enumerate(node.value)]
+                stack.extend(reversed(items))
+            elif isinstance(node, yaml.MappingNode):
+                kids = self.children.get(id(node), {})
+                pairs = [((*path, k), v, _pos(kn)) for k, (kn, v) in kids.items()]
+                stack.extend(reversed(pairs))
+
+    def literal_block(self, path: PathKey) -> bool:
+        """Whether the value at ``path`` is a literal block scalar (``|``), whose
+        lines stand in the file as they are in the value."""
+        node: yaml.Node | None = self.root
+        for part in path:
+            child = self._child(node, part) if node is not None else None
+            node = child[1] if child else None
+        return isinstance(node, yaml.ScalarNode) and node.style == "|"
+
     def _child(self, node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             return (node, node.value[part]) if 0 <= part < len(node.value) else None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             return self.children.get(id(node), {}).get(part)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    path: PathKey
+    scalar: bool
+    text: str  # a scalar as written; "" for collections
+    position: Position
+    key_position: Position | None  # of the mapping key holding it
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,6 +620,11 @@ class ReadLimits:
 def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
     """Read one file; anything that stops reading it becomes a hit, not an error."""
     try:
+        if abspath == "-" or not stat.S_ISREG(os.stat(abspath).st_mode):
+            raw = _read_stream(abspath, limits)
+            if len(raw) > limits.max_bytes:
+                return _too_large(relpath, None, limits)
+            return load_bytes(relpath, raw)
         size = os.stat(abspath).st_size
         if size > limits.max_bytes:
             return _too_large(relpath, size, limits)
@@ -599,11 +639,20 @@ def load_file(abspath: str, relpath: str, limits: ReadLimits) -> LoadedFile:
     return load_bytes(relpath, raw)
 
 
-def _too_large(relpath: str, size: int, limits: ReadLimits) -> LoadedFile:
+def _read_stream(abspath: str, limits: ReadLimits) -> bytes:
+    """A pipe has no size to check first: read one byte past the limit at most."""
+    if abspath == "-":
+        return sys.stdin.buffer.read(limits.max_bytes + 1)
+    with open(abspath, "rb") as handle:
+        return handle.read(limits.max_bytes + 1)
+
+
+def _too_large(relpath: str, size: int | None, limits: ReadLimits) -> LoadedFile:
+    shown = "stream is" if size is None else f"file is {size} bytes,"
     hit = Hit(
         "file-too-large",
         WHOLE_FILE,
-        f"file is {size} bytes, over the {limits.max_bytes}-byte limit; not read",
+        f"{shown} over the {limits.max_bytes}-byte limit; not read",
         "split it into smaller manifests, or raise max_file_bytes in .karsgit.yaml",
     )
     return LoadedFile(relpath, hits=[hit])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from karsgit.run import check as pipeline
+from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
 from karsgit.source.load import iter_kars_documents, load_bytes, parse_documents
 
@@ -28,12 +28,12 @@ spec:
 
 def where(text: str) -> list[tuple[int, int, str]]:
     """Sorted (line, column, rule-id) of every hit karsgit reports for one file."""
-    found, _ = pipeline.file_hits(load_bytes("m.yaml", text.encode("utf-8")), SETTINGS)
+    found, _ = file_hits(load_bytes("m.yaml", text.encode("utf-8")), SETTINGS)
     return sorted((h.position.line, h.position.column, h.rule_id) for h in found)
 
 
 def messages(text: str, rule: str) -> list[str]:
-    found, _ = pipeline.file_hits(load_bytes("m.yaml", text.encode("utf-8")), SETTINGS)
+    found, _ = file_hits(load_bytes("m.yaml", text.encode("utf-8")), SETTINGS)
     return [h.message for h in found if h.rule_id == rule]
 
 

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from karsgit.findings import Hit
-from karsgit.run import check as pipeline
+from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
 from karsgit.source.load import load_bytes
 
@@ -38,7 +38,7 @@ spec:
 
 def hits(text: str, settings: Settings | None = None, rules: tuple[str, ...] = ()) -> list[Hit]:
     loaded = load_bytes("m.yaml", textwrap.dedent(text).encode("utf-8"))
-    found, _ = pipeline.file_hits(loaded, settings or Settings(root=Path("/nonexistent")))
+    found, _ = file_hits(loaded, settings or Settings(root=Path("/nonexistent")))
     return [h for h in found if not rules or h.rule_id in rules]
 
 

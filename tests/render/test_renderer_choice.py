@@ -1,0 +1,71 @@
+"""Which kustomize renders: the binary when on PATH, else kubectl kustomize, or
+what render.renderer says. The `kustomize` on PATH here is a shim that runs the
+real kustomize inside kubectl and logs its arguments."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.render.conftest import flux_repo, needs_kubectl, parsable
+from tests.support.repos import Repo
+
+pytestmark = needs_kubectl
+
+SHIM = """#!/bin/sh
+echo "$@" >> "{log}"
+[ "$1" = build ] || exit 2
+exec "{kubectl}" kustomize "$2"
+"""
+
+
+def shim_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_kubectl: bool) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "kustomize.log"
+    kubectl = shutil.which("kubectl") or "kubectl"
+    shim = bin_dir / "kustomize"
+    shim.write_text(SHIM.format(log=log, kubectl=kubectl))
+    shim.chmod(0o755)
+    os.symlink(shutil.which("git") or "/usr/bin/git", bin_dir / "git")
+    if with_kubectl:
+        os.symlink(kubectl, bin_dir / "kubectl")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    return log
+
+
+def test_auto_prefers_the_kustomize_binary(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flux_repo(repo, added="Evil-Exfil.example.net")
+    log = shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    result = karsgit("check", "-f", "parsable")
+    assert any("Evil-Exfil" in line for line in parsable(result))
+    assert sorted(line.split()[0] for line in log.read_text().splitlines()) == ["build"] * 3
+
+
+def test_renderer_kubectl_skips_the_binary(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flux_repo(repo, added="Evil-Exfil.example.net")
+    repo.write(".karsgit.yaml", "render:\n  renderer: kubectl\n")
+    log = shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    assert any("Evil-Exfil" in line for line in parsable(karsgit("check", "-f", "parsable")))
+    assert not log.exists()
+
+
+def test_renderer_kustomize_without_the_binary(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flux_repo(repo)
+    repo.write(".karsgit.yaml", "render:\n  renderer: kustomize\n")
+    shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    (tmp_path / "bin" / "kustomize").unlink()
+    result = karsgit("check")
+    assert result.code == 3
+    assert result.err.splitlines()[0] == (
+        "karsgit: error: kustomize is not on PATH; the repository has kustomizations to render"
+    )
