@@ -77,7 +77,7 @@ def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
     if no_sign or settings.signing.get("mode") == "none":
         return None
     from karsgit.cli.common import require_sign_extra
-    from karsgit.cli.sign import signing_mode  # the sign command's own resolution of signing.*
+    from karsgit.signing.choice import signing_mode
 
     require_sign_extra()  # before the edit is written, not after
     try:

@@ -103,26 +103,14 @@ def _signature_check(
     identity: str | None,
     issuer: str | None,
     policy_file: Path | None,
-    trust: Path | None,
+    trust_config: Path | None,
 ) -> SigCheck:
     """The signer policy every signature must pass; publish has no unverified mode."""
-    configured = settings.signing
-    if bool(identity) != bool(issuer):
-        raise UsageError("--cert-identity and --cert-oidc-issuer go together", "pass both")
-    if identity and policy_file:
-        raise UsageError("pass --cert-identity or --signer-policy, not both", "pick one trust")
-    if not (identity or policy_file):
-        identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
-        value = configured.get("signer_policy")
-        policy_file = settings.root / value if value else None
-    if trust is None and configured.get("trust_config"):
-        trust = settings.root / configured["trust_config"]
-    if not ((identity and issuer) or policy_file):
-        raise UsageError(
-            "publish needs the signer policy the controller applies",
-            "pass --signer-policy (the kars-signer-policy ConfigMap) or "
-            "--cert-identity with --cert-oidc-issuer, or set them under 'signing' in .karsgit.yaml",
-        )
     from karsgit.registry.trust import sig_check
+    from karsgit.signing.choice import NO_POLICY_HINT, Trust, trust_for
 
-    return sig_check(trust, identity, issuer, policy_file)
+    given = Trust(None, identity, issuer, policy_file, trust_config)
+    trust = trust_for(settings, given, key_mode=False)
+    if not trust.keyless:
+        raise UsageError("publish needs the signer policy the controller applies", NO_POLICY_HINT)
+    return sig_check(trust)

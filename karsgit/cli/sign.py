@@ -14,6 +14,7 @@ import click
 from karsgit.cli.common import config_option, settings_for
 from karsgit.errors import KarsgitError, SigningError, UsageError
 from karsgit.settings import Settings
+from karsgit.signing.choice import signing_mode
 
 if TYPE_CHECKING:
     from karsgit.run.sign import IsCurrent, Progress, SignOutcome
@@ -188,28 +189,6 @@ def _sign_keyless(
         outcome = sign_images(settings.root, targets, signer, echo)
     outcome.skipped = orphans
     return outcome
-
-
-def signing_mode(
-    settings: Settings, key: Path | None, keyless: bool, trust: Path | None
-) -> tuple[str, Path | None, Path | None]:
-    if key is not None and keyless:
-        raise UsageError("--key and --keyless exclude each other", "pick one signing mode")
-    configured = settings.signing
-    trust = trust or _config_path(settings, configured.get("trust_config"))
-    if key is not None:
-        return "key", key, trust
-    if keyless:
-        return "keyless", None, trust
-    if configured.get("mode") == "key" and configured.get("key"):
-        return "key", _config_path(settings, configured["key"]), trust
-    if configured.get("mode") == "keyless":
-        return "keyless", None, trust
-    raise UsageError("no signing mode", "pass --key cosign.key or --keyless (or set signing.mode)")
-
-
-def _config_path(settings: Settings, value: str | None) -> Path | None:
-    return settings.root / value if value else None
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +19,11 @@ from karsgit.cli.common import (
     progress_meter,
     settings_for,
 )
-from karsgit.errors import UsageError
 from karsgit.findings import Finding
 from karsgit.run.check import CheckResult, run_check
 from karsgit.run.verify import CosignCheck, SignatureCheck, verify_repo
 from karsgit.settings import Settings
+from karsgit.signing.choice import Trust, trust_for
 
 if TYPE_CHECKING:
     from karsgit.signing.offline import OfflineRoot
@@ -83,9 +84,9 @@ def verify(
     for spec in formats:
         parse_format(spec)  # a usage error before any work
     settings = settings_for(config)
-    check = _signature_check(
-        settings, key, cert_identity, cert_oidc_issuer, signer_policy, trust_config, offline
-    )
+    given = Trust(key, cert_identity, cert_oidc_issuer, signer_policy, trust_config)
+    trust = trust_for(settings, given)
+    check = _signature_check(trust, offline)
     if check is None and settings.signing.get("mode") != "none":
         click.echo("karsgit: note: signatures checked for presence only (no trust given)", err=True)
     if check is not None and not isinstance(check, CosignCheck):
@@ -93,61 +94,26 @@ def verify(
 
         click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
     result = run_check(settings, (), progress_meter())
-    if not (signer_policy or key or cert_identity):
-        signer_policy = _config_path(settings, settings.signing.get("signer_policy"))
-    findings = verify_repo(settings, result, check) + _policy_findings(settings, signer_policy)
+    findings = verify_repo(settings, result, check) + _policy_findings(settings, trust.policy_file)
     from karsgit.render.stage import rendered_drift  # kustomization roots, as rendered
 
     findings = sorted([*findings, *rendered_drift(settings)], key=lambda f: f.sort_key)
     if registry:
-        findings = _with_registry(
-            findings,
-            settings,
-            result,
-            plain_http,
-            timeout,
-            (cert_identity, cert_oidc_issuer, signer_policy, trust_config),
-        )
+        findings = _with_registry(findings, settings, result, plain_http, timeout, given)
     emit_report(findings, result, formats, color, "verify", settings.fail_on, settings.root)
     return int(exit_code(findings, settings.fail_on))
 
 
-def _signature_check(
-    settings: Settings,
-    key: Path | None,
-    identity: str | None,
-    issuer: str | None,
-    policy_file: Path | None,
-    trust: Path | None,
-    offline: bool = False,
-) -> SignatureCheck | CosignCheck | None:
-    configured = settings.signing
-    if bool(identity) != bool(issuer):
-        raise UsageError("--cert-identity and --cert-oidc-issuer go together", "pass both")
-    if sum(map(bool, (key, identity, policy_file))) > 1:
-        raise UsageError("pass one of --key, --cert-identity or --signer-policy", "pick one trust")
-    trust = trust or _config_path(settings, configured.get("trust_config"))
-    if not (key or identity or policy_file):
-        if configured.get("mode") == "key":
-            from karsgit.signing.publickey import configured_public_key
-
-            key = configured_public_key(settings)
-        identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
-        policy_file = _config_path(settings, configured.get("signer_policy"))
-    if not (key or (identity and issuer) or policy_file):
+def _signature_check(trust: Trust, offline: bool) -> SignatureCheck | CosignCheck | None:
+    if not (trust.key or trust.keyless):
         return None  # presence only: no signing library needed
-    from karsgit.signing import SignerPolicy
     from karsgit.signing import trust as trusts
+    from karsgit.signing.choice import keyless_policy
 
-    if key is not None:
-        return trusts.key_check(key)
-    if identity and issuer:
-        policy = SignerPolicy.exact(identity, issuer)
-    elif policy_file is not None:
-        policy = trusts.configmap_policy(policy_file)
-    else:
-        return None
-    return trusts.keyless_check(trust, policy, _offline_root() if offline and not trust else None)
+    if trust.key is not None:
+        return trusts.key_check(trust.key)
+    root = _offline_root() if offline and not trust.trust_config else None
+    return trusts.keyless_check(trust.trust_config, keyless_policy(trust), root)
 
 
 def _offline_root() -> OfflineRoot:
@@ -164,23 +130,15 @@ def _with_registry(
     result: CheckResult,
     plain_http: bool,
     timeout: float,
-    trust: tuple[str | None, str | None, Path | None, Path | None],
+    given: Trust,
 ) -> list[Finding]:
     from karsgit.findings import sort_findings
     from karsgit.registry.fetch import verify_registry
     from karsgit.registry.trust import sig_check
 
-    identity, issuer, policy_file, trust_config = trust
-    configured = settings.signing
-    if not (identity or policy_file):
-        identity, issuer = configured.get("cert_identity"), configured.get("cert_oidc_issuer")
-        policy_file = _config_path(settings, configured.get("signer_policy"))
-    trust_config = trust_config or _config_path(settings, configured.get("trust_config"))
-    check = (
-        sig_check(trust_config, identity, issuer, policy_file)
-        if (identity and issuer) or policy_file
-        else None
-    )
+    # the controller takes keyless signatures only: a configured key is no trust here
+    trust = trust_for(settings, replace(given, key=None), key_mode=False)
+    check = sig_check(trust) if trust.keyless else None
     fetched = verify_registry(settings, result, check, plain_http=plain_http, timeout=timeout)
     return sort_findings([*findings, *fetched])
 
@@ -201,7 +159,3 @@ def _policy_findings(settings: Settings, policy_file: Path | None) -> list[Findi
         shown = str(policy_file)
     hits = [(shown, hit) for hit in policy_hits(shown, text)]
     return engine.finalize(hits, settings, {shown: text})
-
-
-def _config_path(settings: Settings, value: str | None) -> Path | None:
-    return settings.root / value if value else None

@@ -6,24 +6,12 @@ or one exact ``--cert-identity``/``--cert-oidc-issuer`` pair.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from karsgit.errors import SigningError
 from karsgit.registry.publish import SigCheck
+from karsgit.signing.choice import Trust
 
-_TRUST_HINT = "pass --signer-policy, or --cert-identity with --cert-oidc-issuer"
 
+def sig_check(trust: Trust) -> SigCheck:
+    from karsgit.signing.choice import keyless_policy
+    from karsgit.signing.trust import keyless_check
 
-def sig_check(
-    trust: Path | None, identity: str | None, issuer: str | None, policy_file: Path | None
-) -> SigCheck:
-    from karsgit.signing import SignerPolicy
-    from karsgit.signing.trust import configmap_policy, keyless_check
-
-    if identity and issuer:
-        policy = SignerPolicy.exact(identity, issuer)
-    elif policy_file is not None:
-        policy = configmap_policy(policy_file)
-    else:
-        raise SigningError("no signer policy to verify signatures with", _TRUST_HINT)
-    return keyless_check(trust, policy).check
+    return keyless_check(trust.trust_config, keyless_policy(trust)).check
