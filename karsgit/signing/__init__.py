@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from karsgit.signing.base import SignedArtifact, Signer
 
 if TYPE_CHECKING:
-    from karsgit.signing.bundle import BUNDLE_MEDIA_TYPE, ParsedBundle, parse_bundle
+    from karsgit.signing.bundle import BUNDLE_MEDIA_TYPE, SigstoreBundle, parse_bundle
     from karsgit.signing.cosignkey import (
         generate_keypair,
         key_hint,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # public name -> submodule that defines it (loaded on first access)
 _LAZY = {
     "BUNDLE_MEDIA_TYPE": "bundle",
-    "ParsedBundle": "bundle",
+    "SigstoreBundle": "bundle",
     "parse_bundle": "bundle",
     "generate_keypair": "cosignkey",
     "key_hint": "cosignkey",
@@ -63,13 +63,13 @@ __all__ = [
     "KeylessSigner",
     "KeylessVerifier",
     "MalformedBundle",
-    "ParsedBundle",
     "SignatureInvalid",
     "SignedArtifact",
     "Signer",
     "SignerIdentity",
     "SignerMismatch",
     "SignerPolicy",
+    "SigstoreBundle",
     "VerificationFailed",
     "generate_keypair",
     "key_hint",

@@ -27,7 +27,7 @@ _HINT = "re-run 'karsgit sign' to write a fresh bundle"
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedBundle:
+class SigstoreBundle:
     """The parts of a v0.3 message-signature bundle karsgit looks at."""
 
     media_type: str
@@ -55,7 +55,7 @@ def build_key_bundle(digest: bytes, signature: bytes, hint: str) -> bytes:
     return json.dumps(bundle, separators=(",", ":")).encode() + b"\n"
 
 
-def parse_bundle(bundle_json: bytes) -> ParsedBundle:
+def parse_bundle(bundle_json: bytes) -> SigstoreBundle:
     """Read a v0.3 message-signature bundle or raise MalformedBundle."""
     doc = _load_json(bundle_json)
     media_type = doc.get("mediaType")
@@ -72,7 +72,7 @@ def parse_bundle(bundle_json: bytes) -> ParsedBundle:
             _HINT,
         )
     entries = material.get("tlogEntries", [])
-    return ParsedBundle(
+    return SigstoreBundle(
         media_type=media_type,
         digest=_b64_field(digest, "digest"),
         signature=_b64_field(message, "signature"),
