@@ -10,7 +10,7 @@ from types import ModuleType
 
 from karsgit import schema
 from karsgit.findings import Finding, Hit, sort_findings
-from karsgit.rules import catalog, family_modules, suppressions
+from karsgit.rules import catalog, family_modules, suppression
 from karsgit.rules.base import RepoContext
 from karsgit.settings import Settings
 from karsgit.source.extract import to_object
@@ -89,7 +89,7 @@ def finalize(
     for path, hit in hits:
         grouped.setdefault(path, []).append(hit)
     findings = [f for path, group in grouped.items() for f in stamp(path, group, settings)]
-    return sort_findings(suppressions.apply(findings, _texts(findings, texts, settings), catalog()))
+    return sort_findings(suppression.apply(findings, _texts(findings, texts, settings), catalog()))
 
 
 def _texts(

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from karsgit.rules import suppressions as suppress
+from karsgit.rules import suppression as suppress
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
 from tests.support.repos import Repo
