@@ -59,13 +59,27 @@ def files_containing(root: Path, needles: Sequence[str], globs: Sequence[str]) -
 
 def export_tree(root: Path, rev: str, dest: Path) -> None:
     """The tree of ``rev`` written under ``dest`` (a directory outside the repository),
-    for tools that read files, such as kustomize rendering a base revision."""
-    import io
-    import tarfile
+    for tools that read files, such as kustomize rendering a base revision.
 
-    archive = run_git(root, "archive", "--format=tar", rev)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(dest, filter="data")
+    git writes it itself (a throwaway index, then ``checkout-index``): no archive is
+    unpacked by Python, so no member can land outside ``dest`` whatever its name,
+    and nothing depends on tarfile's extraction filters (Python 3.11.4+).
+    """
+    import os
+    import tempfile
+
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="karsgit-index-") as scratch:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch, "index"))}
+        for args in (
+            ["read-tree", rev],
+            ["checkout-index", "--all", "--force", f"--prefix={dest.resolve()}/"],
+        ):
+            done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True)
+            if done.returncode != 0:
+                detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+                reason = detail[-1] if detail else f"exit {done.returncode}"
+                raise GitError(f"git {args[0]} failed: {reason}", "check the revision")
 
 
 def added_time(root: Path, path: str) -> int | None:
