@@ -7,22 +7,7 @@ from datetime import timedelta
 import pytest
 
 from karsgit.normalize.duration import parse_ttl
-from tests.support.repos import sandbox
-
-APPROVAL = """\
-apiVersion: kars.azure.com/v1alpha1
-kind: EgressApproval
-metadata:
-  name: extra
-  namespace: kars-system
-spec:
-  sandbox: agent
-  hosts:
-    - host: status.example.com
-      port: 443
-  reason: incident 42
-  ttl: {ttl}
-"""
+from tests.support.repos import APPROVAL, sandbox
 
 
 # The CRD pattern ^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$ admits a

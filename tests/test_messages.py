@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.repos import sandbox
-from tests.test_cluster_rules import APPROVAL
+from tests.support.repos import APPROVAL, sandbox
 
 
 @pytest.mark.parametrize(

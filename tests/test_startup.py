@@ -7,18 +7,7 @@ import subprocess
 import sys
 
 from tests.support.repos import Repo, sandbox
-
-PROBE = """
-import json, sys
-from karsgit.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
-"""
-
-HEAVY = ("sigstore", "ruamel", "git", "jsonschema", "requests", "nacl", "cryptography", "idna")
+from tests.support.startup import HEAVY, PROBE
 
 
 def test_hook_path_stays_lean(repo: Repo) -> None:

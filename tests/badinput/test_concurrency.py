@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput.fs_helpers import MANIFEST, PASSWORD, gitops, one_line_error, run
+from tests.support.fs import MANIFEST, PASSWORD, gitops, one_line_error, run
 from tests.support.repos import Repo
 
 WRITERS = {

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput import kube
-from tests.badinput.corpus import SANDBOX, where
+from tests.support import kube
+from tests.support.corpus import SANDBOX, where
 from tests.support.repos import Repo
 
 EMPTY = {

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from karsgit.source.load import may_hold_kars
-from tests.badinput import kube
-from tests.badinput.corpus import kars_data, where
+from tests.support import kube
+from tests.support.corpus import kars_data, where
 
 BODY = """\
 kind: KarsSandbox

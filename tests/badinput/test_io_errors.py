@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput.fs_helpers import (
+from tests.support.fs import (
     BUNDLE,
     MANIFEST,
     PASSWORD,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.badinput import kube
-from tests.badinput.corpus import SANDBOX, kars_data, messages, values, where
+from tests.support import kube
+from tests.support.corpus import SANDBOX, kars_data, messages, values, where
 
 HEAD = """\
 apiVersion: v1

@@ -17,7 +17,7 @@ from karsgit.signing.bundle import parse_bundle
 from karsgit.signing.errors import MalformedBundle
 from karsgit.source import load, nesting
 from karsgit.source.learned import parse_learned
-from tests.badinput.corpus import SANDBOX, messages, where
+from tests.support.corpus import SANDBOX, messages, where
 from tests.support.repos import Repo
 
 TOO_DEEP = "the document nests deeper than 100 levels"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput.fs_helpers import BUNDLE, CONFIG, MANIFEST, gitops, one_line_error, snapshot
+from tests.support.fs import BUNDLE, CONFIG, MANIFEST, gitops, one_line_error, snapshot
 from tests.support.repos import Repo, sandbox
 
 SCHEMA_OFF = CONFIG + 'rules:\n  schema: "off"\n'

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput.fs_helpers import BUNDLE, MANIFEST, PASSWORD, REGISTRY, gitops, run
+from tests.support.fs import BUNDLE, MANIFEST, PASSWORD, REGISTRY, gitops, run
 from tests.support.repos import GIT_ENV, Repo, sandbox
 
 # generous deadlines for a loaded 2-core machine; a hung worker never meets them

@@ -16,7 +16,7 @@ import pytest
 
 from karsgit.source import gitio
 from karsgit.source.load import load_bytes
-from tests.badinput.corpus import SANDBOX, messages, where
+from tests.support.corpus import SANDBOX, messages, where
 from tests.support.gitgate import run
 from tests.support.repos import ROOT, Repo
 

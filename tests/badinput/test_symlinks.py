@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.badinput.fs_helpers import CONFIG, gitops, run
+from tests.support.fs import CONFIG, gitops, run
 from tests.support.repos import Repo, sandbox
 
 LINKED = "sandboxes/agent.yaml"

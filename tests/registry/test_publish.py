@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.registry.conftest import ref_of, sandbox_names
-from tests.registry.sigart import artifact
 from tests.support.bundles import bundle_path, manifest
+from tests.support.registry_repo import ref_of, sandbox_names
+from tests.support.sigart import artifact
 
 ACCEPT = "application/vnd.oci.image.manifest.v1+json"
 

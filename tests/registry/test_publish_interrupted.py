@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.registry.conftest import ref_of, sandbox_names
+from tests.support.registry_repo import ref_of, sandbox_names
 
 COUNT = 60
 

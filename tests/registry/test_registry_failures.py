@@ -11,9 +11,9 @@ import stat
 
 import pytest
 
-from tests.registry.conftest import docker_config
-from tests.registry.fakeserver import Behaviour, fake_registry
+from tests.support.fakeregistry import Behaviour, fake_registry
 from tests.support.registry import PASSWORD, USER, free_port
+from tests.support.registry_repo import docker_config
 
 REPO = "policy/egress-allowlist/agent-0000"
 
@@ -182,7 +182,7 @@ def test_manifest_put_answered_with_another_digest(make_repo, karsgit, stand):
     other = "sha256:" + "e" * 64
     with fake_registry(Behaviour(manifest_digest=other)) as host:
         repo = make_repo(host, 1)
-        from tests.registry.conftest import ref_of
+        from tests.support.registry_repo import ref_of
 
         _, digest = ref_of(repo, "agent-0000")
         assert one_error(publish(karsgit, stand, "--plain-http")) == [

@@ -12,10 +12,10 @@ import pytest
 
 from karsgit.bundle import canonical as canon
 from karsgit.registry.client import Registry, sha256
-from tests.registry.conftest import ref_of
-from tests.registry.fakeserver import Behaviour, fake_registry
-from tests.registry.sigart import artifact
 from tests.support.bundles import bundle_path
+from tests.support.fakeregistry import Behaviour, fake_registry
+from tests.support.registry_repo import ref_of
+from tests.support.sigart import artifact
 
 SIG_MEDIA = "application/vnd.oci.image.manifest.v1+json"
 

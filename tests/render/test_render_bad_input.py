@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.render.conftest import STRICT_PATCH, flux_repo, needs_kubectl, parsable
+from tests.support.render import STRICT_PATCH, flux_repo, needs_kubectl, parsable
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl

@@ -3,7 +3,7 @@ the rendered objects per root, at the line that made them."""
 
 from __future__ import annotations
 
-from tests.render.conftest import flux_repo, needs_kubectl, parsable
+from tests.support.render import flux_repo, needs_kubectl, parsable
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl

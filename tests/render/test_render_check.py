@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.render.conftest import (
+from tests.support.render import (
     BASE_SANDBOX,
     STRICT_PATCH,
     flux_repo,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.render.conftest import flux_repo, needs_kubectl
+from tests.support.render import flux_repo, needs_kubectl
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl

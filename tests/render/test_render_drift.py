@@ -3,7 +3,7 @@ allowlistRef: `check` reports the drift at the line that changed them."""
 
 from __future__ import annotations
 
-from tests.render.conftest import needs_kubectl, parsable
+from tests.support.render import needs_kubectl, parsable
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl

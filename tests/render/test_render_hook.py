@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 
-from tests.render.conftest import flux_repo, needs_kubectl, parsable
+from tests.support.render import flux_repo, needs_kubectl, parsable
 from tests.support.repos import Repo, sandbox
-from tests.test_startup import HEAVY, PROBE
+from tests.support.startup import HEAVY, PROBE
 
 pytestmark = needs_kubectl
 

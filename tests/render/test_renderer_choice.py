@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.render.conftest import flux_repo, needs_kubectl, parsable
+from tests.support.render import flux_repo, needs_kubectl, parsable
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from karsgit.render.tree import build_graph
 from karsgit.source import gitio
-from tests.render.conftest import flux_repo
+from tests.support.render import flux_repo
 from tests.support.repos import Repo
 
 

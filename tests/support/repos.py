@@ -82,3 +82,20 @@ def approval(ttl: str = "PT4H", reason: str = "debugging a build", target: str =
 def learn_sandbox(name: str = "agent", namespace: str = "kars-system") -> str:
     """A Learn sandbox with no endpoints and no ref: the one kind that gets no bundle."""
     return sandbox(name, namespace).replace("Strict", "Learn").split("    allowedEndpoints:")[0]
+
+
+# An approval for the cluster-rule and message tests.
+APPROVAL = """\
+apiVersion: kars.azure.com/v1alpha1
+kind: EgressApproval
+metadata:
+  name: extra
+  namespace: kars-system
+spec:
+  sandbox: agent
+  hosts:
+    - host: status.example.com
+      port: 443
+  reason: incident 42
+  ttl: {ttl}
+"""
