@@ -1,5 +1,9 @@
 """Structure rules: files that cannot be read as kars manifests.
 
+Parse failures are data, not exceptions (check-jsonschema's way): the loader
+(``karsgit/source/load.py``) and discovery report them as these rule ids while
+reading, since only the reader knows where a file stopped making sense.
+
 ``syntax``
     The file is not valid YAML (unclosed quote, bad indentation, a tab used for
     indentation, an alias bomb, nesting deeper than 100 levels), or the cluster's

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karsgit.errors import SigningError
-from karsgit.run.verify import CosignCheck, SignatureCheck
+from karsgit.rules.bundles import CosignCheck, SignatureCheck
 from karsgit.signing import SignerPolicy
 
 if TYPE_CHECKING:
