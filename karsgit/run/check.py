@@ -148,7 +148,7 @@ def _render_stage(settings: Settings, paths: Sequence[str], found: Discovery) ->
     """Kustomization roots rendered and judged (karsgit.render); None for plain
     repositories and for a run on streams alone (a stream is already rendered)."""
     files = [p for p in paths if str(Path(p)) not in found.streams]
-    if paths and not files:
+    if (paths and not files) or not settings.render_enabled:
         return None
     from karsgit.render.stage import render_stage
 
