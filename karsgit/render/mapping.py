@@ -27,7 +27,7 @@ from karsgit.render.tree import CROSS_FAMILIES, Graph, Kustomization
 from karsgit.settings import Settings
 from karsgit.source.load import Document, LoadedFile, parse_documents
 from karsgit.source.objects import KARS_GROUP, KarsObject
-from karsgit.source.scalars import cluster_value
+from karsgit.source.scalars import cluster_value, shown
 
 _ORIGIN = "config.kubernetes.io/origin"
 _START = Position(1, 1)
@@ -91,9 +91,9 @@ class RootMap:
                     Hit(
                         "yaml-ambiguous-scalar",
                         written.position,
-                        f"'{written.text}' is rendered by kustomize as {_shown(rendered)} "
-                        f"but read as {_shown(written.value)} by kubectl apply -f",
-                        f"quote it or write {_shown(rendered)} as kustomize renders it",
+                        f"'{written.text}' is rendered by kustomize as {shown(rendered)} "
+                        f"but read as {shown(written.value)} by kubectl apply -f",
+                        f"quote it or write {shown(rendered)} as kustomize renders it",
                     ),
                 )
 
@@ -245,11 +245,3 @@ def _kars_only(text: str) -> str:
 
 def _agree(written: Any, rendered: Any) -> bool:
     return type(written) is type(rendered) and written == rendered
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    return "null" if value is None else repr(value)

@@ -98,7 +98,7 @@ from karsgit.rules.base import RuleInfo
 from karsgit.settings import Settings
 from karsgit.source.load import AmbiguousScalar, Document, HiddenValue
 from karsgit.source.objects import KarsObject
-from karsgit.source.scalars import yaml12_value
+from karsgit.source.scalars import shown, yaml12_value
 from karsgit.source.tags import BINARY, short
 
 RULES = (
@@ -140,19 +140,11 @@ def _clip(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string '{value}'"
-    return "null" if value is None else repr(value)
-
-
 def _message(scalar: AmbiguousScalar) -> str:
     other = "yaml 1.2 readers" if _is_yaml12(scalar) else "yaml 1.1 readers such as pyyaml"
     return (
-        f"'{scalar.text}' is read as {_shown(scalar.cluster_value)} by the cluster "
-        f"but as {_shown(scalar.other_value)} by {other}"
+        f"'{scalar.text}' is read as {shown(scalar.cluster_value)} by the cluster "
+        f"but as {shown(scalar.other_value)} by {other}"
     )
 
 

@@ -138,3 +138,12 @@ def disagreement(text: str) -> tuple[Any, Any] | None:
         if not _same(ours, other):
             return ours, other
     return None
+
+
+def shown(value: Any) -> str:
+    """A value as a finding names it: YAML's words for bools and null, strings quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string '{value}'"
+    return "null" if value is None else repr(value)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.gitgate import run
-from tests.support.repos import ROOT
+from tests.support.gitgate import CONFIG, compiled, install_hook, push, run
+from tests.support.repos import ROOT, Repo, sandbox
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +37,18 @@ def precommit_env(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     yield env
+
+
+@pytest.fixture
+def remote(tmp_path: Path, repo: Repo) -> Path:
+    """A bare repository holding a compiled first push, then the pre-receive hook:
+    an existing repository gets the hook, and its config is what later pushes trust."""
+    bare = tmp_path / "server.git"
+    run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
+    repo.git("remote", "add", "origin", str(bare))
+    repo.write(".karsgit.yaml", CONFIG)
+    repo.write("apps/ok.yaml", sandbox("ok"))
+    compiled(repo, "base")
+    assert push(repo, "main").returncode == 0
+    install_hook(bare)
+    return bare

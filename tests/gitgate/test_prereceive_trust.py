@@ -4,34 +4,14 @@ compile --check and verify on the pushed revision (real bare repository, real pu
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support.gitgate import CONFIG, compiled, run
-from tests.support.repos import ROOT, Repo, sandbox
+from tests.support.gitgate import CONFIG, compiled, push, run
+from tests.support.repos import Repo, sandbox
 
 BAD = sandbox("agent").replace("api.github.com", "API.github.com")
-
-
-@pytest.fixture
-def remote(tmp_path: Path, repo: Repo) -> Path:
-    bare = tmp_path / "server.git"
-    run(tmp_path, "git", "init", "-q", "--bare", "-b", "main", str(bare), check=True)
-    repo.git("remote", "add", "origin", str(bare))
-    repo.write(".karsgit.yaml", CONFIG)
-    repo.write("apps/ok.yaml", sandbox("ok"))
-    compiled(repo, "base")
-    assert push(repo, "main").returncode == 0
-    hook = bare / "hooks" / "pre-receive"
-    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
-    hook.chmod(0o755)
-    return bare
-
-
-def push(repo: Repo, *args: str, **env: str):
-    return run(repo.path, "git", "push", "-q", "origin", *args, **env)  # type: ignore[arg-type]
 
 
 def sneak(repo: Repo, message: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.repos import GIT_ENV, Repo
+from tests.support.repos import GIT_ENV, ROOT, Repo
 
 VENV_BIN = str(Path(sys.executable).parent)
 
@@ -49,3 +50,15 @@ def compiled(repo: Repo, message: str) -> str:
     """Compile with the real karsgit and commit everything."""
     run(repo.path, "karsgit", "compile", check=True)
     return repo.commit(message)
+
+
+def push(repo: Repo, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``git push -q origin ARGS`` with the venv's karsgit on PATH (the hook runs it)."""
+    return run(repo.path, "git", "push", "-q", "origin", *args, **env)  # type: ignore[arg-type]
+
+
+def install_hook(bare: Path) -> None:
+    """This checkout's pre-receive hook, installed in a bare repository."""
+    hook = bare / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
