@@ -12,7 +12,8 @@ from karsgit.errors import ExitCode
 from karsgit.report import ReportData, render
 from karsgit.rules import catalog
 from karsgit.run.check import run_check
-from karsgit.run.compile import blocking, compile_repo
+from karsgit.run.compile import blocking
+from karsgit.run.compile_rendered import compile_all
 from karsgit.settings import Settings
 
 
@@ -45,14 +46,14 @@ def compile_command(
 
 
 def _compile(settings: Settings, dry: bool, color: str, listed: bool) -> int:
-    result = run_check(settings, (), progress_meter())
+    result = run_check(settings, (), progress_meter(), render=True)
     errors = blocking(result.findings)
     if errors:
         data = ReportData(errors, result.files_checked, len(result.objects), catalog(), __version__)
         click.echo(render("text", data, color=use_color(color)), nl=False)
         click.echo("karsgit: compile refused: fix the errors above first", err=True)
         return int(ExitCode.FINDINGS)
-    outcome = compile_repo(settings, result, write=not dry)
+    outcome = compile_all(settings, result, write=not dry)
     if dry:
         for change in outcome.changes:
             click.echo(change.describe())
