@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from karsgit.bundle.layout import bundle_rel, in_bundle_dir
+from karsgit.bundle.layout import TOP_ROOT, bundle_rel, in_bundle_dir
 from karsgit.bundle.plan import (
     Target,
     expected_ref,
@@ -27,7 +27,7 @@ from karsgit.bundle.plan import (
     source_endpoints,
 )
 from karsgit.bundle.plan import render as render_bytes
-from karsgit.errors import GitError
+from karsgit.errors import ConfigError, GitError
 from karsgit.render.kustomize import Output
 from karsgit.render.tree import Graph, Kustomization, build_graph, kustomization_files
 from karsgit.settings import Settings
@@ -83,6 +83,12 @@ def rendered_plan(settings: Settings) -> RenderedPlan | None:
         return None
     graph = build_graph(settings.root, listed, settings.render_roots)
     roots = [r for r in graph.roots if _renderable(graph, r) and not in_bundle_dir(settings, r)]
+    if "" in roots and TOP_ROOT in roots:
+        raise ConfigError(
+            f"the repository's own kustomization and the folder '{TOP_ROOT}' are both "
+            f"roots, and both would file their bundles under '{TOP_ROOT}'",
+            "name the roots to compile under render.roots in .karsgit.yaml",
+        )
     found: list[tuple[Kustomization, Sandbox, Sandbox | None]] = []
     files = _Files(settings)
     for index, (root, output) in enumerate(zip(roots, _outputs(settings, roots), strict=True)):
