@@ -32,8 +32,11 @@ def compile_command(
 
     Bundles go to <bundles.dir>/<namespace>/<name>/allowlist.yaml and each
     manifest's spec.networkPolicy.allowlistRef is updated to the bundle's OCI
-    manifest digest. Only changed files are written, atomically. Refuses
-    (writes nothing, exit 1) while 'karsgit check' reports an error.
+    manifest digest. A sandbox a kustomization root renders gets
+    <bundles.dir>/<root>/<namespace>/<name>/allowlist.yaml, and its ref goes
+    where kustomize renders it from (docs/kustomize.md). Only changed files are
+    written, atomically. Refuses (writes nothing, exit 1) while 'karsgit check'
+    reports an error.
     """
     settings = settings_for(config)
     listed = verbose or bool((ctx.obj or {}).get("verbose"))
