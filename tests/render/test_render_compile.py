@@ -189,3 +189,35 @@ def test_comments_in_the_overlay_kustomization_are_kept(repo: Repo, karsgit) -> 
     path.write_text(commented)
     assert karsgit("compile").code == 0
     assert path.read_text() == commented + "  - path: karsgit-allowlistref.yaml\n"
+
+
+def test_a_root_at_the_top_of_the_repository_files_under_root(repo: Repo, karsgit) -> None:
+    repo.write(".karsgit.yaml", CONFIG)
+    repo.write("kustomization.yaml", "namespace: kars-system\nresources:\n  - sb.yaml\n")
+    repo.write(
+        "sb.yaml",
+        "apiVersion: kars.azure.com/v1alpha1\nkind: KarsSandbox\nmetadata:\n  name: agent\n"
+        "spec:\n  networkPolicy:\n    egressMode: Strict\n    allowedEndpoints:\n"
+        "      - host: api.github.com\n        port: 443\n",
+    )
+    repo.commit("a single root")
+    assert karsgit("compile").code == 0
+    bundle = repo.path / ".kars/bundles/_root/kars-system/agent/allowlist.yaml"
+    assert bundle.read_bytes() == canonical({("api.github.com", 443)})
+    out = subprocess.run(
+        ["kubectl", "kustomize", "."], cwd=repo.path, capture_output=True, text=True, check=True
+    ).stdout
+    (doc,) = [d for d in yaml.safe_load_all(out) if d and d.get("kind") == "KarsSandbox"]
+    policy = doc["spec"]["networkPolicy"]
+    assert policy["allowlistRef"]["digest"] == expected_digest(policy)
+    assert not (repo.path / "karsgit-allowlistref.yaml").exists()  # the resource carries it
+
+
+def test_no_registry_refuses_and_writes_nothing(repo: Repo, karsgit, monkeypatch) -> None:
+    monkeypatch.delenv("KARS_REGISTRY", raising=False)
+    flux_repo(repo)
+    done = karsgit("compile")
+    assert done.code == 3
+    assert done.err.startswith("karsgit: error: no registry for the allowlistRef of sandbox ")
+    assert "hint: set bundles.registry in .karsgit.yaml" in done.err
+    assert repo.git("status", "--porcelain") == ""
