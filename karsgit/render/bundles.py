@@ -278,8 +278,10 @@ def _listed(settings: Settings, top: Kustomization) -> str | None:
         entries = data.get(name)
         if isinstance(entries, list) and any(_names(e, PATCH_FILE) for e in entries):
             return None
-    text = (settings.root / top.path).read_text(encoding="utf-8")
-    return append_entry(text, "patches", {"path": PATCH_FILE})
+    from karsgit.edit.files import read_text
+
+    text, form = read_text(settings.root / top.path)  # a BOM and CRLF line ends survive
+    return form.join(append_entry(text, "patches", {"path": PATCH_FILE}))
 
 
 def _names(entry: object, file: str) -> bool:

@@ -221,3 +221,14 @@ def test_no_registry_refuses_and_writes_nothing(repo: Repo, karsgit, monkeypatch
     assert done.err.startswith("karsgit: error: no registry for the allowlistRef of sandbox ")
     assert "hint: set bundles.registry in .karsgit.yaml" in done.err
     assert repo.git("status", "--porcelain") == ""
+
+
+def test_crlf_line_ends_of_the_kustomization_survive(repo: Repo, karsgit) -> None:
+    repo.write(".karsgit.yaml", CONFIG)
+    flux_repo(repo)
+    path = repo.path / "apps/overlays/prod/kustomization.yaml"
+    before = path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(before)
+    assert karsgit("compile").code == 0
+    assert path.read_bytes() == before + b"  - path: karsgit-allowlistref.yaml\r\n"
+    assert karsgit("compile", "--check").code == 0
