@@ -129,6 +129,7 @@ class _Files:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.docs: dict[str, list[Document]] = {}
+        self.sandboxes: dict[str, list[Sandbox]] = {}
 
     def read(self, rel: str) -> list[Document]:
         if rel not in self.docs:
@@ -138,6 +139,13 @@ class _Files:
                 text = ""
             self.docs[rel] = parse_documents(rel, text).documents
         return self.docs[rel]
+
+    def sandboxes_of(self, rel: str) -> list[Sandbox]:
+        """Typed once per file: a base of many sandboxes is read by every root."""
+        if rel not in self.sandboxes:
+            found = (to_object(d) for d in self.read(rel))
+            self.sandboxes[rel] = [o for o in found if isinstance(o, Sandbox)]
+        return self.sandboxes[rel]
 
 
 def _sandboxes(
@@ -158,7 +166,7 @@ def _origin(settings: Settings, doc: Document, wrapper: str, files: _Files) -> S
         return None
     absolute = os.path.normpath(os.path.join(wrapper, found.group(1).strip().strip("'\"")))
     rel = os.path.relpath(absolute, settings.root).replace(os.sep, "/")
-    same = [o for o in map(to_object, files.read(rel)) if isinstance(o, Sandbox)]
+    same = files.sandboxes_of(rel)
     best = [o for o in same if o.ref.name and o.ref.name in doc.name]
     chosen = best or same
     return chosen[0] if chosen else None
