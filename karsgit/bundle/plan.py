@@ -212,21 +212,26 @@ def ref_matches(sandbox: Sandbox, ref: Mapping[str, str]) -> bool:
 
 
 def committed_bundles(settings: Settings) -> list[str]:
-    """Repo-relative paths of every ``allowlist.yaml`` (or lone signature) on disk."""
+    """Repo-relative paths of every ``allowlist.yaml`` (or lone signature) on disk,
+    plain (``<ns>/<name>/``) or under a rendered root's folders (karsgit.bundle.layout)."""
     from karsgit.edit.paths import require_no_links
 
     require_no_links(settings.root, settings.bundle_dir)
     base = settings.root / settings.bundle_dir
     found: set[str] = set()
-    for namespace in _subdirs(settings, base):
-        for name in _subdirs(settings, namespace):
-            with os.scandir(name) as entries:
-                files = [e for e in entries if e.name.startswith(BUNDLE_FILE)]
-            for entry in files:
-                if entry.is_symlink():
-                    require_no_links(settings.root, _rel(settings, entry))
-            if files:
-                found.add(Path(name.path, BUNDLE_FILE).relative_to(settings.root).as_posix())
+    folders = [(d, 1) for d in _subdirs(settings, base)]
+    while folders:
+        folder, depth = folders.pop()
+        folders.extend((d, depth + 1) for d in _subdirs(settings, folder))
+        if depth < 2:
+            continue
+        with os.scandir(folder) as entries:
+            files = [e for e in entries if e.name.startswith(BUNDLE_FILE)]
+        for entry in files:
+            if entry.is_symlink():
+                require_no_links(settings.root, _rel(settings, entry))
+        if files:
+            found.add(Path(folder.path, BUNDLE_FILE).relative_to(settings.root).as_posix())
     return sorted(found)
 
 

@@ -12,7 +12,8 @@ from karsgit.errors import ExitCode
 from karsgit.report import ReportData, render
 from karsgit.rules import catalog
 from karsgit.run.check import run_check
-from karsgit.run.compile import blocking, compile_repo
+from karsgit.run.compile import blocking
+from karsgit.run.compile_rendered import compile_all
 from karsgit.settings import Settings
 
 
@@ -31,8 +32,11 @@ def compile_command(
 
     Bundles go to <bundles.dir>/<namespace>/<name>/allowlist.yaml and each
     manifest's spec.networkPolicy.allowlistRef is updated to the bundle's OCI
-    manifest digest. Only changed files are written, atomically. Refuses
-    (writes nothing, exit 1) while 'karsgit check' reports an error.
+    manifest digest. A sandbox a kustomization root renders gets
+    <bundles.dir>/<root>/<namespace>/<name>/allowlist.yaml, and its ref goes
+    where kustomize renders it from (docs/kustomize.md). Only changed files are
+    written, atomically. Refuses (writes nothing, exit 1) while 'karsgit check'
+    reports an error.
     """
     settings = settings_for(config)
     listed = verbose or bool((ctx.obj or {}).get("verbose"))
@@ -45,14 +49,14 @@ def compile_command(
 
 
 def _compile(settings: Settings, dry: bool, color: str, listed: bool) -> int:
-    result = run_check(settings, (), progress_meter())
+    result = run_check(settings, (), progress_meter(), render=True)
     errors = blocking(result.findings)
     if errors:
         data = ReportData(errors, result.files_checked, len(result.objects), catalog(), __version__)
         click.echo(render("text", data, color=use_color(color)), nl=False)
         click.echo("karsgit: compile refused: fix the errors above first", err=True)
         return int(ExitCode.FINDINGS)
-    outcome = compile_repo(settings, result, write=not dry)
+    outcome = compile_all(settings, result, write=not dry)
     if dry:
         for change in outcome.changes:
             click.echo(change.describe())

@@ -93,8 +93,9 @@ def verify(
         from karsgit.signing.trust import KEY_NEVER_ACCEPTED
 
         click.echo(f"karsgit: note: {KEY_NEVER_ACCEPTED}", err=True)
-    result = run_check(settings, (), progress_meter())
-    findings = verify_repo(settings, result, check) + _policy_findings(settings, trust.policy_file)
+    result = run_check(settings, (), progress_meter(), render=True)
+    findings = verify_repo(settings, result, check, rendered=True)
+    findings += _policy_findings(settings, trust.policy_file)
     from karsgit.render.stage import rendered_drift  # kustomization roots, as rendered
 
     findings = sorted([*findings, *rendered_drift(settings)], key=lambda f: f.sort_key)

@@ -361,3 +361,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return CommentedSeq(_plain(v) for v in value)
     return value
+
+
+def append_entry(text: str, key: str, mapping: Mapping[str, str]) -> str:
+    """Append a block mapping to the top-level list ``key`` of a one-document file
+    (created when missing), keeping comments. The indentation is the list's own:
+    a kustomization's sequences of mappings mislead ``_mapping_indent``."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, sequence, offset = load_yaml_guess_indent(text)
+    sequence, offset = sequence or 2, offset or 0
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long scalars
+    yaml.indent(mapping=max(sequence - offset, 2), sequence=sequence, offset=offset)
+    data = yaml.load(text)
+    if data is None:
+        data = CommentedMap()
+    seq = data.get(key)
+    if not isinstance(seq, list):
+        seq = data[key] = CommentedSeq()
+        seq.fa.set_block_style()
+    seq.append(CommentedMap(mapping))
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()

@@ -62,8 +62,8 @@ def drift_hits(objects: list[KarsObject], bundles: Bundles) -> Iterator[Hit]:
             _position(sandbox, extra),
             f"rendered {sandbox.ref} {_listed(extra, missing)} {path}, the bundle its "
             "allowlistRef names (the controller enforces the bundle)",
-            "give this root's sandbox its own bundle and allowlistRef patch, or undo the "
-            "endpoint change in the overlay",
+            "run 'karsgit compile' (it gives this root's sandbox its own bundle and "
+            "allowlistRef patch), or undo the endpoint change in the overlay",
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karsgit import workers
+from karsgit.bundle.layout import in_bundle_dir
 from karsgit.errors import GitError
 from karsgit.findings import Finding, Hit, Position
 from karsgit.render.tree import (
@@ -105,7 +106,7 @@ def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
         return None
     graph = build_graph(settings.root, listed, settings.render_roots)
     given = {_relative(settings.root, p) for p in paths} if paths else None
-    roots = _wanted(graph, given)
+    roots = [r for r in _wanted(graph, given) if not in_bundle_dir(settings, r)]
     stage = Stage()
     # A hook run reports a cycle when it touches one; a full run always does.
     stage.hits.extend(h for h in _cycle_hits(graph) if given is None or h[0] in given)

@@ -23,6 +23,10 @@ from karsgit.findings import Finding, Severity, active
 from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
 
+# check reports inline-drift only for rendered sandboxes (karsgit.render.drift):
+# an overlay that changed the endpoints since the last compile.
+_COMPILE_RESOLVES = frozenset({"inline-drift"})
+
 
 @dataclass(frozen=True, slots=True)
 class Outdated:
@@ -56,8 +60,13 @@ class CompileOutcome:
 
 
 def blocking(findings: Sequence[Finding]) -> list[Finding]:
-    """The check findings that make compile refuse: every active error."""
-    return [f for f in active(findings) if f.severity >= Severity.ERROR]
+    """The check findings that make compile refuse: every active error but a
+    rendered sandbox's ``inline-drift``, which compiling resolves."""
+    return [
+        f
+        for f in active(findings)
+        if f.severity >= Severity.ERROR and f.rule_id not in _COMPILE_RESOLVES
+    ]
 
 
 def _name(target: Target) -> str:

@@ -26,17 +26,37 @@ __all__ = ["CosignCheck", "SignatureCheck", "verify_repo"]
 
 
 def verify_repo(
-    settings: Settings, result: CheckResult, check: SignatureCheck | CosignCheck | None
+    settings: Settings,
+    result: CheckResult,
+    check: SignatureCheck | CosignCheck | None,
+    rendered: bool = False,
 ) -> list[Finding]:
     """Findings for every bundle. ``check`` is the trust: a key check of the key-mode
     signature over the YAML, a CosignCheck of ``allowlist.cosign.json``, or None to
-    check presence (and the artifact's target) only."""
+    check presence (and the artifact's target) only. ``rendered``: ``result`` is a
+    rendered check, and the sandboxes kustomization roots render are verified as
+    rendered, each against its root's bundle (karsgit.render.bundles)."""
     manifests = Manifests(result.texts, settings.root, limit=settings.max_file_bytes)
-    targets = bundles.plan(settings, result.objects)
+    if rendered:
+        from karsgit.render.bundles import objects_of, rendered_plan
+
+        targets = bundles.plan(settings, objects_of(result.objects))
+        staged = rendered_plan(settings)
+        extra = [r.target for r in staged.targets] if staged is not None else []
+    else:
+        targets, extra = bundles.plan(settings, result.objects), []
     if check is None and settings.signing.get("mode") != "key":
         check = CosignCheck(target_only)
     hits = [hit for target in targets for hit in check_target(target, manifests, check)]
-    known = {t.rel for t in targets}
+    if extra:
+        # the render stage reports a rendered sandbox's drift at the line that caused it
+        hits += [
+            hit
+            for target in extra
+            for hit in check_target(target, manifests, check)
+            if hit[1].rule_id != "inline-drift"
+        ]
+    known = {t.rel for t in [*targets, *extra]}
     hits += [
         (rel, orphan_hit(rel)) for rel in bundles.committed_bundles(settings) if rel not in known
     ]

@@ -39,7 +39,7 @@ def compiled_repo(repo: Repo, karsgit, overlay: str) -> None:
     repo.write("base/sb.yaml", BASE)
     repo.write("base/kustomization.yaml", "resources:\n  - sb.yaml\n")
     repo.write("prod/kustomization.yaml", "resources:\n  - ../base\n")
-    assert karsgit("compile").code == 0  # the real compile writes the base's ref and bundle
+    assert karsgit("compile").code == 0  # the base carries the ref of prod's bundle
     repo.write("prod/kustomization.yaml", overlay)
     repo.commit()
 
@@ -51,7 +51,7 @@ def test_overlay_added_host_drifts_from_the_base_bundle(repo: Repo, karsgit) -> 
     assert [line for line in parsable(result) if "(inline-drift)" in line] == [
         "prod/kustomization.yaml:10:17: [error] rendered KarsSandbox kars-system/research-agent "
         "lists evil-exfil.example.net:443, not in "
-        ".kars/bundles/kars-system/research-agent/allowlist.yaml, the bundle its allowlistRef "
+        ".kars/bundles/prod/kars-system/research-agent/allowlist.yaml, the bundle its allowlistRef "
         "names (the controller enforces the bundle) (inline-drift)"
     ]
 
@@ -75,7 +75,7 @@ def test_verify_reports_the_rendered_drift(repo: Repo, karsgit) -> None:
     assert [line for line in parsable(result) if "(inline-drift)" in line] == [
         "prod/kustomization.yaml:10:17: [error] rendered KarsSandbox kars-system/research-agent "
         "lists evil-exfil.example.net:443, not in "
-        ".kars/bundles/kars-system/research-agent/allowlist.yaml, the bundle its allowlistRef "
+        ".kars/bundles/prod/kars-system/research-agent/allowlist.yaml, the bundle its allowlistRef "
         "names (the controller enforces the bundle) (inline-drift)"
     ]
 
