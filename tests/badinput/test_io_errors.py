@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.environment import needs
 from tests.support.fs import (
     BUNDLE,
     MANIFEST,
@@ -27,7 +28,7 @@ from tests.support.fs import (
 from tests.support.repos import Repo
 
 FULL = Path("/dev/full")
-needs_dev_full = pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+needs_dev_full = needs(FULL.exists(), "no /dev/full")
 
 
 def _limit(size: int):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.environment import needs
 from tests.support.fs import BUNDLE, MANIFEST, PASSWORD, REGISTRY, gitops, run
 from tests.support.repos import GIT_ENV, Repo, sandbox
 
@@ -69,8 +70,8 @@ def _wait_until(condition, what: str) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker pool")
+@needs(Path("/proc/self/stat").exists(), "reads /proc")
+@needs((os.cpu_count() or 1) >= 2, "one core: no worker pool")
 def test_workers_die_with_a_sigkilled_parent(repo: Repo) -> None:
     for index in range(1200):
         repo.write(f"sandboxes/s{index:04d}.yaml", sandbox(f"s{index:04d}"))

@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.support.environment import needs
 
 KUBECTL = shutil.which("kubectl")
-needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+needs_kubectl = needs(KUBECTL is not None, "kubectl is not installed")
 
 
 class Refused(Exception):

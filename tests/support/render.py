@@ -4,17 +4,10 @@ Learn overlay. Rendered by the real kubectl kustomize."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
-import pytest
-
+from tests.support.kube import needs_kubectl
 from tests.support.repos import Repo
 
-# Skipped on a developer machine without kubectl; in CI a missing kubectl fails them.
-needs_kubectl = pytest.mark.skipif(
-    shutil.which("kubectl") is None and not os.environ.get("CI"), reason="needs kubectl"
-)
+__all__ = ["needs_kubectl"]
 
 BASE_SANDBOX = """\
 apiVersion: kars.azure.com/v1alpha1
