@@ -96,9 +96,9 @@ def verify(
     result = run_check(settings, (), progress_meter(), render=True)
     findings = verify_repo(settings, result, check, rendered=True)
     findings += _policy_findings(settings, trust.policy_file)
-    from karsgit.render.stage import rendered_drift  # kustomization roots, as rendered
-
-    findings = sorted([*findings, *rendered_drift(settings)], key=lambda f: f.sort_key)
+    # the rendered check reported each rendered sandbox's drift at the line that caused it
+    drift = [f for f in result.findings if f.rule_id == "inline-drift"]
+    findings = sorted([*findings, *drift], key=lambda f: f.sort_key)
     if registry:
         findings = _with_registry(findings, settings, result, plain_http, timeout, given)
     emit_report(findings, result, formats, color, "verify", settings.fail_on, settings.root)

@@ -71,8 +71,13 @@ class RenderedPlan:
     files: dict[str, str] = field(default_factory=dict)
 
 
-def rendered_plan(settings: Settings) -> RenderedPlan | None:
-    """None for a repository without kustomizations (or with rendering off)."""
+def rendered_plan(
+    settings: Settings, renders: Mapping[str, Output] | None = None
+) -> RenderedPlan | None:
+    """None for a repository without kustomizations (or with rendering off).
+
+    ``renders``: the outputs the rendered check already has (CheckResult.renders);
+    only the roots it did not render are rendered here."""
     if not settings.render_enabled:
         return None
     try:
@@ -91,7 +96,8 @@ def rendered_plan(settings: Settings) -> RenderedPlan | None:
         )
     found: list[tuple[Kustomization, Sandbox, Sandbox | None]] = []
     files = _Files(settings)
-    for index, (root, output) in enumerate(zip(roots, _outputs(settings, roots), strict=True)):
+    outputs = _outputs(settings, roots, renders)
+    for index, (root, output) in enumerate(zip(roots, outputs, strict=True)):
         if output.error:
             continue  # check reports render-failed, which blocks compile
         top = graph.kustomizations[root]
@@ -110,17 +116,15 @@ def _renderable(graph: Graph, root: str) -> bool:
     )
 
 
-def _outputs(settings: Settings, roots: list[str]) -> list[Output]:
-    from concurrent.futures import ThreadPoolExecutor
+def _outputs(
+    settings: Settings, roots: list[str], renders: Mapping[str, Output] | None
+) -> list[Output]:
+    from karsgit.render.kustomize import render_roots
 
-    from karsgit import workers
-    from karsgit.render import kustomize
-
-    renderer = kustomize.find_renderer(settings.renderer)
-    if len(roots) <= 1:
-        return [kustomize.render(renderer, settings.root, r) for r in roots]
-    with ThreadPoolExecutor(max_workers=min(len(roots), workers.worker_count() * 2)) as pool:
-        return list(pool.map(lambda r: kustomize.render(renderer, settings.root, r), roots))
+    done = dict(renders or {})
+    missing = [r for r in roots if r not in done]
+    done.update(zip(missing, render_roots(settings.renderer, settings.root, missing), strict=True))
+    return [done[r] for r in roots]
 
 
 class _Files:

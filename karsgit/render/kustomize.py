@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +99,18 @@ def _message(stderr: str, root: Path) -> str:
         text = klog.group(1).replace('\\"', '"')
     text = text.removeprefix("Error: ").removeprefix("error: ")
     return text.replace(str(root) + "/", "").replace(str(root), ".")
+
+
+def render_roots(renderer_name: str, root: Path, roots: Sequence[str]) -> list[Output]:
+    """Each root in its own kustomize process, a few at a time: the renders are
+    independent and mostly process start-up (docs/design-choices.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from karsgit import workers
+
+    renderer = find_renderer(renderer_name)
+    if len(roots) <= 1:
+        return [render(renderer, root, r) for r in roots]
+    threads = min(len(roots), workers.worker_count() * 2)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(lambda r: render(renderer, root, r), roots))

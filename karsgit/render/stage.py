@@ -12,10 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from karsgit import workers
 from karsgit.bundle.layout import in_bundle_dir
 from karsgit.errors import GitError
-from karsgit.findings import Finding, Hit, Position
+from karsgit.findings import Hit, Position
 from karsgit.render.tree import (
     CROSS_FAMILIES,
     Graph,
@@ -54,6 +53,8 @@ class Stage:
     objects: list[KarsObject] = field(default_factory=list)
     raw: list[KarsObject] = field(default_factory=list)  # consumed resources, as written
     raw_paths: frozenset[str] = frozenset()
+    # each rendered root's output, for compile and verify to plan from, not render again
+    outputs: dict[str, Output] = field(default_factory=dict)
 
     def narrow(self, outcomes: list[FileOutcome]) -> list[FileOutcome]:
         """Consumed files keep their source findings only; their objects stand
@@ -187,10 +188,13 @@ def _helm(position: Position) -> Hit:
 
 def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage) -> None:
     from karsgit.render.drift import Bundles
+    from karsgit.render.kustomize import render_roots
     from karsgit.render.mapping import RootMap
 
     bundles: Bundles | None = None
-    for index, (root, output) in enumerate(zip(roots, _outputs(settings, roots), strict=True)):
+    outputs = render_roots(settings.renderer, settings.root, roots)
+    for index, (root, output) in enumerate(zip(roots, outputs, strict=True)):
+        stage.outputs[root] = output
         top = graph.kustomizations[root]
         if output.error:
             stage.hits.append((top.path, _failed(top, output.error)))
@@ -210,21 +214,6 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
             drifted = drift.drift_hits(judged.objects, bundles)
             stage.hits.extend(judged.locate_hit(h) for h in drifted)
     stage.hits = _dedupe(stage.hits)
-
-
-def _outputs(settings: Settings, roots: list[str]) -> list[Output]:
-    """Each root in its own kustomize process, a few at a time: the renders are
-    independent and mostly process start-up (docs/design-choices.md)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from karsgit.render import kustomize
-
-    renderer = kustomize.find_renderer(settings.renderer)
-    if len(roots) == 1:
-        return [kustomize.render(renderer, settings.root, roots[0])]
-    threads = min(len(roots), workers.worker_count() * 2)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(lambda r: kustomize.render(renderer, settings.root, r), roots))
 
 
 def _failed(k: Kustomization, message: str) -> Hit:
@@ -258,13 +247,3 @@ def _dedupe(hits: list[tuple[str, Hit]]) -> list[tuple[str, Hit]]:
             seen.add(item)
             out.append(item)
     return out
-
-
-def rendered_drift(settings: Settings) -> list[Finding]:
-    """``inline-drift`` of every rendered root, for ``verify`` (which otherwise
-    reads the raw files, where every overlay shares the base's ref)."""
-    from karsgit.rules import engine
-
-    stage = render_stage(settings, ())
-    hits = [(p, h) for p, h in stage.hits if h.rule_id == "inline-drift"] if stage else []
-    return engine.finalize(hits, settings)

@@ -25,6 +25,7 @@ from karsgit.source.load import ReadLimits, load_file
 from karsgit.source.objects import Approval, KarsObject
 
 if TYPE_CHECKING:
+    from karsgit.render.kustomize import Output
     from karsgit.render.stage import Stage
 
 PARALLEL_THRESHOLD = workers.PARALLEL_THRESHOLD
@@ -45,6 +46,8 @@ class CheckResult:
     files_checked: int
     objects: list[KarsObject]
     texts: dict[str, str] = field(default_factory=dict)
+    # each kustomization root this check rendered (karsgit.render), by its folder
+    renders: dict[str, Output] = field(default_factory=dict)
 
 
 def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
@@ -139,9 +142,10 @@ def _run_check(
     # Files without findings of their own were not sent back by the workers;
     # finalize reads again the few that a cross-file finding hits.
     findings += engine.finalize(hits, settings, texts)
+    renders = {} if stage is None else stage.outputs
     if stage is not None:
         objects += stage.objects
-    return CheckResult(sort_findings(findings), len(found.files), objects, texts)
+    return CheckResult(sort_findings(findings), len(found.files), objects, texts, renders)
 
 
 def _render_stage(settings: Settings, paths: Sequence[str], found: Discovery) -> Stage | None:

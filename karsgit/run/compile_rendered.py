@@ -23,7 +23,7 @@ from karsgit.settings import Settings
 def compile_all(settings: Settings, result: CheckResult, *, write: bool) -> CompileOutcome:
     """``compile_repo`` for a rendered check: plain sandboxes as before, each
     rendered one per root. A repository without kustomizations compiles as before."""
-    staged = rendered_plan(settings)
+    staged = rendered_plan(settings, result.renders)
     if staged is None:
         return compile_repo(settings, result, write=write)
     if write:

@@ -41,7 +41,7 @@ def verify_repo(
         from karsgit.render.bundles import objects_of, rendered_plan
 
         targets = bundles.plan(settings, objects_of(result.objects))
-        staged = rendered_plan(settings)
+        staged = rendered_plan(settings, result.renders)
         extra = [r.target for r in staged.targets] if staged is not None else []
     else:
         targets, extra = bundles.plan(settings, result.objects), []

@@ -69,3 +69,16 @@ def test_renderer_kustomize_without_the_binary(
     assert result.err.splitlines()[0] == (
         "karsgit: error: kustomize is not on PATH; the repository has kustomizations to render"
     )
+
+
+@pytest.mark.parametrize("command", [("compile", "--check"), ("verify",)])
+def test_compile_and_verify_render_each_root_once(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """They plan from the renders of their own check, not from renders of their own."""
+    flux_repo(repo)
+    monkeypatch.setenv("KARS_REGISTRY", "registry.example.test")
+    log = shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    karsgit(*command)
+    rendered = [line.split()[1] for line in log.read_text().splitlines()]
+    assert len(rendered) == 3 and len(set(rendered)) == 3, rendered
