@@ -117,6 +117,7 @@ def _known_keys(schema: dict[str, Any]) -> str:
 def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Settings:
     bundles = data.get("bundles", {})
     render = data.get("render", {})
+    environment = _environment()
     return Settings(
         root=root,
         config_path=path,
@@ -130,10 +131,10 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         ttl_ceiling=_ttl_ceiling(path, data.get("approvals", {}), doc),
         ttl_ceiling_text=data.get("approvals", {}).get("ttl_ceiling"),
         bundle_dir=_bundle_dir(path, bundles.get("dir", Settings.bundle_dir), doc),
-        registry=bundles.get("registry", "") or _environment()["registry"],
+        registry=bundles.get("registry", "") or environment["registry"],
         repository=bundles.get("repository", Settings.repository),
         signing=dict(data.get("signing", {})),
-        cache_dir=_environment()["cache_dir"],
+        cache_dir=environment["cache_dir"],
         render_enabled=render.get("enabled", True),
         renderer=render.get("renderer", "auto"),
         render_roots=tuple(render.get("roots", ())),
