@@ -99,6 +99,16 @@ def sandbox_of(settings: Settings, path: str, known: Iterable[ObjectRef] = ()) -
     return ObjectRef(SANDBOX, parts[-3], parts[-2])
 
 
+def root_of(settings: Settings, path: str) -> str | None:
+    """The kustomization root a rendered bundle file belongs to (``.`` for the
+    repository's own); None for a plain manifest's bundle or any other path."""
+    parts = _parts(settings, path)
+    if parts is None or len(parts) <= 3:
+        return None
+    folders = parts[:-3]
+    return "." if folders == [TOP_ROOT] else "/".join(folders)
+
+
 def _parts(settings: Settings, path: str) -> list[str] | None:
     prefix = bundle_root(settings) + "/"
     if not path.startswith(prefix):

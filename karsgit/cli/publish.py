@@ -68,7 +68,7 @@ def publish(
     if not bytes_only:
         check = _signature_check(settings, cert_identity, cert_oidc_issuer, signer_policy,
                                  trust_config)  # fmt: skip
-    result = run_check(settings, (), None)
+    result = run_check(settings, (), None, render=True)
     bundles, refusals = flow.prepare(settings, result, paths, signed=not bytes_only)
     if refusals:
         return _refused(refusals)
@@ -87,6 +87,10 @@ def publish(
     changed = sum(1 for pushed in done if pushed.sent)
     state = "would change" if dry_run else "published"
     click.echo(f"{state} {changed} of {len(done)} bundle(s); {len(done) - changed} up to date")
+    for where in flow.crowded(bundles):
+        click.echo(f"karsgit: note: tag {tag} left as it was in {where}: bundles of different "
+                   "content go there (roots that render one sandbox name); they are read by "
+                   "digest", err=True)  # fmt: skip
     return int(ExitCode.OK)
 
 

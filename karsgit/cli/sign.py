@@ -17,6 +17,7 @@ from karsgit.settings import Settings
 from karsgit.signing.choice import signing_mode
 
 if TYPE_CHECKING:
+    from karsgit.bundle.plan import Target
     from karsgit.run.sign import IsCurrent, Progress, SignOutcome
     from karsgit.signing import Signer
 
@@ -116,22 +117,22 @@ def sign(
     from karsgit.edit.lock import repository_lock
     from karsgit.edit.paths import sweep_tree
     from karsgit.run.sign import bundles_to_sign, refuse_private_keys
-    from karsgit.run.sign_coverage import expected_bundles
+    from karsgit.run.sign_coverage import planned_targets
 
     settings = settings_for(config)
     with repository_lock(settings.root):
         refuse_private_keys(settings.root)
         mode, key, trust_config = signing_mode(settings, key, keyless, trust_config)
-        expected = expected_bundles(settings)
+        planned = planned_targets(settings)
         paths = bundles_to_sign(settings)
         sweep_tree(settings.root, settings.bundle_dir)
-        return _sign(settings, paths, expected, mode, key, identity_token, trust_config)
+        return _sign(settings, paths, planned, mode, key, identity_token, trust_config)
 
 
 def _sign(
     settings: Settings,
     paths: list[str],
-    expected: list[str],
+    planned: list[Target],
     mode: str,
     key: Path | None,
     identity_token: str | None,
@@ -139,12 +140,13 @@ def _sign(
 ) -> int:
     from karsgit.run.sign import sign_bundles
 
+    expected = [target.rel for target in planned]
     if not paths:
         click.echo("no bundles to sign; run 'karsgit compile' first")
         return _unsigned(settings, expected, [])
     echo = (lambda rel: click.echo(f"signed {rel}")) if sys.stdout.isatty() else None
     if mode == "keyless":
-        outcome = _sign_keyless(settings, paths, identity_token, trust_config, echo)
+        outcome = _sign_keyless(settings, paths, planned, identity_token, trust_config, echo)
     else:
         with open_signer(mode, key, identity_token, trust_config) as (signer, is_current):
             outcome = sign_bundles(settings.root, paths, signer, is_current, echo)
@@ -176,15 +178,15 @@ def _unsigned(settings: Settings, expected: list[str], covered: list[str]) -> in
 def _sign_keyless(
     settings: Settings,
     paths: list[str],
+    planned: list[Target],
     token: str | None,
     trust: Path | None,
     echo: Progress | None,
 ) -> SignOutcome:
-    from karsgit.run.check import run_check
     from karsgit.run.sign import image_targets, sign_images
     from karsgit.signing import KeylessSigner
 
-    targets, orphans = image_targets(settings, run_check(settings, ()).objects, paths)
+    targets, orphans = image_targets(settings, planned, paths)
     with KeylessSigner(identity_token=token, trust_config=trust) as signer:
         outcome = sign_images(settings.root, targets, signer, echo)
     outcome.skipped = orphans

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from karsgit.bundle import canonical as canon
-from karsgit.bundle.plan import REF_PATH, strict_sandboxes
+from karsgit.bundle.plan import REF_PATH
 from karsgit.findings import Finding, Hit, Position, sort_findings
 from karsgit.registry.client import DEFAULT_TIMEOUT, MANIFEST_TYPES, Registry, sha256
 from karsgit.registry.publish import DEFAULT_WORKERS, SigCheck, sig_tag
+from karsgit.render.bundles import all_targets
 from karsgit.rules import engine
 from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
@@ -56,7 +57,10 @@ def verify_registry(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
 ) -> list[Finding]:
-    refs = [r for r in map(_ref_of, strict_sandboxes(result.objects)) if r is not None]
+    files, rendered = all_targets(settings, result.objects, result.renders)
+    # every ref the controller resolves, Learn sandboxes' too; a rendered sandbox
+    # is located at the file that writes its ref
+    refs = [r for r in (_ref_of(t.sandbox) for t in [*files, *rendered]) if r is not None]
     clients = {
         host: Registry(host, plain_http=plain_http, timeout=timeout)
         for host in sorted({r.registry for r in refs})

@@ -20,16 +20,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from karsgit.bundle import canonical as canon
-from karsgit.bundle.plan import Target, plan
+from karsgit.bundle.layout import root_of
+from karsgit.bundle.plan import Target
 from karsgit.errors import ExitCode, KarsgitError
 from karsgit.registry.client import DEFAULT_TIMEOUT, Registry, sha256
+from karsgit.render.bundles import all_targets
 from karsgit.run.check import CheckResult
-from karsgit.run.compile import blocking, changes_of
+from karsgit.run.compile import blocking
+from karsgit.run.compile_rendered import compile_all
 from karsgit.settings import Settings
 from karsgit.signing.cosignsig import MANIFEST_MEDIA_TYPE as SIG_MEDIA_TYPE
 from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact
@@ -107,20 +110,43 @@ def prepare(
         Refusal(f.path, f"{f.rule_id}: {f.message}", f.hint or "fix it first")
         for f in blocking(result.findings)
     ]
-    chosen = [t for t in plan(settings, result.objects) if _selected(settings, t, paths)]
-    ready = []
+    files, rendered = all_targets(settings, result.objects, result.renders)
+    chosen = [t for t in [*files, *rendered] if _selected(settings, t, paths)]
+    stale = _outdated(settings, result, chosen, paths)
+    if stale:  # recompiled bundles need new signatures: nothing else is worth judging
+        return [], refusals + stale
+    # Roots that render the same bytes under one repository share one artifact:
+    # it goes up once, named for all of them.
+    ready: dict[str, Bundle] = {}
     for target in chosen:
         problems, art = _refusals(settings, target, signed)
         refusals += problems
         if not problems:
-            ready.append(_bundle(target, art))
-    return ready, refusals
+            bundle = _bundle(settings, target, art)
+            same = ready.get(bundle.reference)
+            if same is not None:
+                bundle = replace(same, sandbox=f"{same.sandbox}, {bundle.sandbox}")
+            ready[bundle.reference] = bundle
+    return list(ready.values()), refusals
+
+
+def crowded(bundles: Sequence[Bundle]) -> list[str]:
+    """``registry/repository`` that receive bundles of different content in one run
+    (kustomize roots whose sandboxes share a name): one tag cannot name them all,
+    so it is left where it is; the controller reads by digest."""
+    digests: dict[str, set[str]] = {}
+    for bundle in bundles:
+        digests.setdefault(f"{bundle.registry}/{bundle.repository}", set()).add(bundle.digest)
+    return sorted(where for where, found in digests.items() if len(found) > 1)
 
 
 def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool:
+    return _under(settings, (target.sandbox.location.path, target.rel), paths)
+
+
+def _under(settings: Settings, own: Iterable[str], paths: Sequence[Path]) -> bool:
     if not paths:
         return True
-    own = (target.sandbox.location.path, target.rel)
     for given in paths:
         absolute = given if given.is_absolute() else Path.cwd() / given
         try:
@@ -132,13 +158,24 @@ def _selected(settings: Settings, target: Target, paths: Sequence[Path]) -> bool
     return False
 
 
+def _outdated(
+    settings: Settings, result: CheckResult, chosen: Sequence[Target], paths: Sequence[Path]
+) -> list[Refusal]:
+    """What ``compile --check`` reports for the chosen bundles (a rendered root's
+    patch file included): a bundle that no longer matches its source never goes up."""
+    own = {p for t in chosen for p in (t.sandbox.location.path, t.rel)}
+    changes = compile_all(settings, result, write=False).changes
+    split = [
+        change.describe().partition(": ")
+        for change in changes
+        if change.kind != "guard" and (change.path in own or _under(settings, [change.path], paths))
+    ]
+    return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split]
+
+
 def _refusals(
     settings: Settings, target: Target, signed: bool
 ) -> tuple[list[Refusal], SigArtifact | None]:
-    stale = changes_of([target])
-    if stale:
-        split = [change.describe().partition(": ") for change in stale]
-        return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split], None
     assert target.ref is not None and target.current is not None
     registry, repository = target.ref["registry"], target.ref["repository"]
     if not registry:
@@ -174,11 +211,12 @@ def _same_subject(art: SigArtifact, registry: str, repository: str, digest: str)
         raise SignatureInvalid(f"signature is for {art.reference}, not {want}", _RESIGN)
 
 
-def _bundle(target: Target, art: SigArtifact | None) -> Bundle:
+def _bundle(settings: Settings, target: Target, art: SigArtifact | None) -> Bundle:
     assert target.ref is not None and target.current is not None
     ref = target.sandbox.ref
+    root = root_of(settings, target.rel)
     return Bundle(
-        f"{ref.namespace}/{ref.name}",
+        f"{ref.namespace}/{ref.name}" + (f" of {root}" if root is not None else ""),
         target.rel,
         target.ref["registry"],
         target.ref["repository"],
@@ -249,13 +287,18 @@ def push(
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="karsgit-publish")
 
     def send(bundle: Bundle, probe: _Probe) -> Pushed:
-        outcome = _send(clients[bundle.registry], bundle, probe, tag, mounts, dry_run)
+        outcome = _send(clients[bundle.registry], bundle, probe, tag_of(bundle), mounts, dry_run)
         if on_done is not None:
             on_done(outcome)
         return outcome
 
+    untagged = set(crowded(bundles))
+
+    def tag_of(bundle: Bundle) -> str | None:
+        return None if f"{bundle.registry}/{bundle.repository}" in untagged else tag
+
     try:
-        probes = [pool.submit(_probe, clients[b.registry], b, tag) for b in bundles]
+        probes = [pool.submit(_probe, clients[b.registry], b, tag_of(b)) for b in bundles]
         refusals = _verify_all(bundles, check)
         states = _results(probes)
         if refusals:
@@ -290,9 +333,10 @@ def _results(futures: Sequence[Future[_T]]) -> list[_T]:
     return [future.result() for future in futures]
 
 
-def _probe(client: Registry, bundle: Bundle, tag: str) -> _Probe:
+def _probe(client: Registry, bundle: Bundle, tag: str | None) -> _Probe:
     repo, art = bundle.repository, bundle.signature
-    tagged = client.manifest_digest(repo, tag) == bundle.digest
+    # without a tag to move (see crowded), the manifest itself is looked for
+    tagged = tag is not None and client.manifest_digest(repo, tag) == bundle.digest
     signed = art is None or (
         client.manifest_digest(repo, sig_tag(bundle.digest)) == sha256(art.manifest)
     )
@@ -300,7 +344,12 @@ def _probe(client: Registry, bundle: Bundle, tag: str) -> _Probe:
 
 
 def _send(
-    client: Registry, bundle: Bundle, probe: _Probe, tag: str, mounts: _Mounts, dry_run: bool
+    client: Registry,
+    bundle: Bundle,
+    probe: _Probe,
+    tag: str | None,
+    mounts: _Mounts,
+    dry_run: bool,
 ) -> Pushed:
     repo, art = bundle.repository, bundle.signature
     outcome = Pushed(bundle)
@@ -311,9 +360,10 @@ def _send(
             if not dry_run:
                 client.put_manifest(repo, bundle.digest, canon.MANIFEST_MEDIA_TYPE,
                                     bundle.manifest)  # fmt: skip
-        outcome.sent.append(f"tag {tag}")
-        if not dry_run:
-            client.put_manifest(repo, tag, canon.MANIFEST_MEDIA_TYPE, bundle.manifest)
+        if tag is not None:
+            outcome.sent.append(f"tag {tag}")
+            if not dry_run:
+                client.put_manifest(repo, tag, canon.MANIFEST_MEDIA_TYPE, bundle.manifest)
     if art is not None and not probe.signed:
         _blobs(client, outcome, (art.config, art.payload), mounts, dry_run)
         outcome.sent.append(f"signature {sig_tag(bundle.digest)}")

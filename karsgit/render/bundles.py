@@ -304,3 +304,18 @@ def _names(entry: object, file: str) -> bool:
 def objects_of(objects: list[KarsObject]) -> list[KarsObject]:
     """``check``'s objects without the rendered ones (their bundles are planned here)."""
     return [o for o in objects if not o.location.path.startswith("<rendered:")]
+
+
+def all_targets(
+    settings: Settings, objects: list[KarsObject], renders: Mapping[str, Output]
+) -> tuple[list[Target], list[Target]]:
+    """Every bundle a rendered check implies, as (file targets, rendered targets):
+    the sandboxes written as plain files, and each sandbox a kustomization root
+    renders, against its root's bundle. ``sign``, ``publish`` and ``verify`` see
+    the same set as ``compile`` wrote."""
+    from karsgit.bundle.plan import plan
+
+    staged = rendered_plan(settings, renders)
+    if staged is None:
+        return plan(settings, objects), []
+    return plan(settings, objects_of(objects)), [r.target for r in staged.targets]

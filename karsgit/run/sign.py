@@ -22,10 +22,11 @@ from karsgit.errors import FileTooLarge, SigningError
 from karsgit.settings import Settings
 
 if TYPE_CHECKING:
+    from karsgit.bundle.plan import Target
     from karsgit.signing import Signer, SignerIdentity
     from karsgit.signing.cosignkey import PublicKey
     from karsgit.signing.cosignsig import SigArtifact, TrustMaterial
-    from karsgit.source.objects import KarsObject, Sandbox
+    from karsgit.source.objects import Sandbox
 
 # (bundle json, .sig bytes or None, artifact bytes) -> the signature is current
 IsCurrent = Callable[[bytes, bytes | None, bytes], bool]
@@ -103,17 +104,16 @@ def key_is_current(public_key: PublicKey) -> IsCurrent:
 
 
 def image_targets(
-    settings: Settings, objects: Sequence[KarsObject], paths: Sequence[str]
+    settings: Settings, planned: Sequence[Target], paths: Sequence[str]
 ) -> tuple[list[ImageTarget], list[str]]:
     """The ref of every committed bundle in ``paths``, and the bundles no sandbox names.
 
+    ``planned``: every bundle compile writes (run.sign_coverage.planned_targets).
     The digest is that of the committed bytes (what ``publish`` pushes); the
     registry is resolved for all before anything is signed, so a missing one
     stops the run with nothing written.
     """
-    from karsgit.bundle.plan import plan
-
-    by_rel = {t.rel: t for t in plan(settings, objects) if t.ref is not None}
+    by_rel = {t.rel: t for t in planned if t.ref is not None}
     targets, orphans = [], []
     for rel in paths:
         target = by_rel.get(rel)
@@ -154,19 +154,28 @@ def sign_images(
     from karsgit.signing.cosignsig import docker_reference, render_sig_artifact
 
     outcome = SignOutcome()
+    # Roots that render the same bundle under one repository are one image: one
+    # signature, written beside each (publish sends it once).
+    made: dict[tuple[str, str], bytes] = {}
     for index, target in enumerate(targets):
-        if _image_current(root, target, signer):
+        reference = docker_reference(target.registry, target.repository)
+        earlier = made.get((reference, target.digest))
+        if earlier is None and _image_current(root, target, signer):
             outcome.current.append(target.rel)
+            made[reference, target.digest] = (root / target.artifact_rel).read_bytes()
             _drop_keyless_yaml_signature(root / target.rel)
             continue
-        reference = docker_reference(target.registry, target.repository)
+        if earlier is not None and read_bytes(root / target.artifact_rel) == earlier:
+            outcome.current.append(target.rel)
+            continue
         try:
-            art = signer.sign_image(reference, target.digest)
+            data = earlier or render_sig_artifact(signer.sign_image(reference, target.digest))
         except SigningError as error:
             raise _stopped(
                 target.rel, error, len(outcome.signed), len(targets) - index - 1
             ) from error
-        atomic_write(root / target.artifact_rel, render_sig_artifact(art))
+        made[reference, target.digest] = data
+        atomic_write(root / target.artifact_rel, data)
         _drop_keyless_yaml_signature(root / target.rel)
         outcome.signed.append(target.rel)
         if progress is not None:

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from karsgit.bundle.plan import plan
+from karsgit.bundle.plan import Target
 from karsgit.run.check import run_check
 from karsgit.settings import Settings
 
 
-def expected_bundles(settings: Settings) -> list[str]:
-    """The bundle path of every Strict sandbox, as ``compile`` would write it."""
-    return [target.rel for target in plan(settings, run_check(settings, ()).objects)]
+def planned_targets(settings: Settings) -> list[Target]:
+    """The bundle of every Strict sandbox, as ``compile`` would write it: plain
+    files, and each sandbox a kustomization root renders (karsgit.render.bundles)."""
+    from karsgit.render.bundles import all_targets
+
+    result = run_check(settings, (), render=True)
+    files, rendered = all_targets(settings, result.objects, result.renders)
+    return [*files, *rendered]
 
 
 def left_unsigned(

@@ -38,11 +38,9 @@ def verify_repo(
     rendered, each against its root's bundle (karsgit.render.bundles)."""
     manifests = Manifests(result.texts, settings.root, limit=settings.max_file_bytes)
     if rendered:
-        from karsgit.render.bundles import objects_of, rendered_plan
+        from karsgit.render.bundles import all_targets
 
-        targets = bundles.plan(settings, objects_of(result.objects))
-        staged = rendered_plan(settings, result.renders)
-        extra = [r.target for r in staged.targets] if staged is not None else []
+        targets, extra = all_targets(settings, result.objects, result.renders)
     else:
         targets, extra = bundles.plan(settings, result.objects), []
     if check is None and settings.signing.get("mode") != "key":
