@@ -232,3 +232,33 @@ def test_crlf_line_ends_of_the_kustomization_survive(repo: Repo, karsgit) -> Non
     assert karsgit("compile").code == 0
     assert path.read_bytes() == before + b"  - path: karsgit-allowlistref.yaml\r\n"
     assert karsgit("compile", "--check").code == 0
+
+
+def test_renamed_sandboxes_get_refs_of_their_rendered_names(repo: Repo, karsgit) -> None:
+    """namePrefix/nameSuffix: the bundle, the repository and the patch follow the
+    rendered name; the patch still names the sandbox as the base writes it, which
+    is the name kustomize matches patches against."""
+    repo.write(".karsgit.yaml", CONFIG)
+    flux_repo(repo)
+    for overlay, line in (("prod", "namePrefix: prod-\n"), ("staging", "nameSuffix: -stg\n")):
+        path = repo.path / f"apps/overlays/{overlay}/kustomization.yaml"
+        path.write_text(line + path.read_text())
+    repo.commit("renamed")
+    done = karsgit("compile")
+    assert done.code == 0, done.out + done.err
+    names = {"prod": "prod-research-agent", "staging": "research-agent-stg", "learn": None}
+    for overlay, name in names.items():
+        policy = rendered_sandbox(repo, overlay)
+        shown = name or "research-agent"
+        assert policy["allowlistRef"]["repository"] == f"policy/egress-allowlist/{shown}"
+        assert policy["allowlistRef"]["digest"] == expected_digest(policy), overlay
+        space = "kars-learn" if overlay == "learn" else "kars-system"
+        rel = f".kars/bundles/apps/overlays/{overlay}/{space}/{shown}/allowlist.yaml"
+        assert (repo.path / rel).is_file(), rel
+        # staging and learn render the base's endpoints, but under repositories of
+        # their own: the base cannot carry one ref for both, so each has a patch
+        patch = repo.path / f"apps/overlays/{overlay}/karsgit-allowlistref.yaml"
+        assert "\n  name: research-agent\n" in patch.read_text(), overlay
+    assert "allowlistRef" not in (repo.path / "apps/base/sandbox.yaml").read_text()
+    assert karsgit("compile", "--check").code == 0
+    assert karsgit("compile", "-v").out == ""
