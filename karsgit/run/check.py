@@ -21,7 +21,7 @@ from karsgit.rules.base import RepoContext
 from karsgit.rules.engine import file_hits
 from karsgit.settings import Settings
 from karsgit.source.discover import STDIN_NAME, Discovery, discover
-from karsgit.source.load import ReadLimits, load_file
+from karsgit.source.load import ReadLimits, holds_nothing, load_file
 from karsgit.source.objects import Approval, KarsObject
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def check_file(abspath: str, relpath: str, settings: Settings) -> FileOutcome:
         findings,
         objects,
         loaded.text if findings else None,
-        not loaded.documents and not loaded.hits,
+        holds_nothing(loaded),
     )
 
 

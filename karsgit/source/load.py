@@ -682,6 +682,18 @@ def load_bytes(relpath: str, raw: bytes) -> LoadedFile:
     return loaded
 
 
+def holds_nothing(loaded: LoadedFile) -> bool:
+    """No YAML document at all: blank, comments, ``---`` markers, directives. A
+    stream of other kinds' objects is not empty, though karsgit judges none."""
+    if loaded.hits or loaded.documents:
+        return False
+    for line in (loaded.text or "").splitlines():
+        bare = line.strip().removeprefix("\ufeff")
+        if bare and not bare.startswith(("#", "%")) and bare not in ("---", "..."):
+            return False
+    return True
+
+
 # The kars group can hide from the raw text only behind an escape in a
 # double-quoted scalar (``\x2e``, ``\u002e``, a backslash-newline) or a
 # !!binary value (written ``!!binary``, ``!<tag:...>`` or through a %TAG

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.repos import Repo, sandbox
 
 TWO = sandbox("a") + "---\n" + sandbox("b").replace("host: api.github.com", "host: API.github.com")
@@ -61,6 +63,21 @@ def test_empty_stdin_is_not_a_green_run(repo: Repo) -> None:
         "hint: check the command that feeds it (with 'set -o pipefail' a failed render "
         "stops the job)",
     ]
+
+
+@pytest.mark.parametrize("stream", ["# comments only\n---\n...\n", "\ufeff---\n---\n"])
+def test_a_stream_of_markers_and_comments_holds_nothing(repo: Repo, stream: str) -> None:
+    assert run(repo, "check", "-", stdin=stream).returncode == 3
+
+
+def test_a_root_that_renders_other_kinds_only_is_checked_not_empty(repo: Repo) -> None:
+    """100,000 objects, none of them kars ones (a rendered root of other workloads):
+    read and judged, not reported as an empty stream."""
+    objects = "".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n---\n" for i in range(100_000)
+    )
+    done = run(repo, "check", "-", stdin=objects)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "no findings in 1 file\n", "")
 
 
 def test_failed_producer_in_a_pipe_is_not_green(repo: Repo) -> None:
