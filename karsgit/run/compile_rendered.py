@@ -49,8 +49,8 @@ def compile_selected(
     edit recompiles the roots it reached); returns the paths written and the targets."""
     staged = rendered_plan(settings, result.renders)
     plan = staged.only(keep) if staged is not None else RenderedPlan()
+    guarded = bool(plan.targets) and guard_missing(settings)  # before bundles fill the dir
     written = write_rendered(settings, plan)
-    guarded = bool(plan.targets) and guard_missing(settings)
     if guarded and _write(settings.root, guard_rel(settings), GUARD_BYTES):
         written.append(guard_rel(settings))
     return written, plan.targets

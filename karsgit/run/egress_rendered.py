@@ -142,8 +142,9 @@ def find(
     if len(places) + (1 if plain else 0) > 1:
         listed = ", ".join(f"{p or '.'} ({_spaces(chosen, p)})" for p in places)
         files = ", ".join(s.location.path for s in plain)
+        roots = "root" if len(places) == 1 else "roots"
         raise Refused(
-            f"sandbox '{name}' renders in {len(places)} kustomization roots: {listed}"
+            f"sandbox '{name}' renders in {len(places)} kustomization {roots}: {listed}"
             + (f"; plain manifests: {files}" if files else ""),
             "pass --root DIR, one of: " + ", ".join(p or "." for p in places),
         )
