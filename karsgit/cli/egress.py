@@ -193,7 +193,7 @@ def _request(
 @click.option(
     "--root",
     metavar="DIR",
-    help="Kustomization root whose rendered sandbox to change (kustomize repositories).",
+    help="Kustomization root (its directory) whose rendered sandbox to change.",
 )
 @config_option
 def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tuple[str, ...],
@@ -389,8 +389,10 @@ def egress() -> None:
 
     Edits keep comments, recompile the sandbox's bundle and sign it with the
     configured signer (signing.* in .karsgit.yaml). A NAME found in several
-    namespaces needs -n. Exit 1: refused, nothing written. Exit 3 after an
-    edit: written and compiled, but not yet signed.
+    namespaces needs -n. In a kustomize repository a NAME rendered by several
+    roots needs --root DIR; the edit goes to the file that sets the list or mode
+    for that root (docs/egress.md). Exit 1: refused, nothing written. Exit 3
+    after an edit: written and compiled, but not yet signed.
     """
 
 
