@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,10 @@ from karsgit.run.allow_extra import ExtraRequest
 from karsgit.run.egress import Refused, Request, label, resolve
 from karsgit.settings import Settings
 from karsgit.source.objects import LEARN, STRICT, Sandbox
+
+if TYPE_CHECKING:
+    from karsgit.render.tree import Graph
+    from karsgit.run.egress_rendered import Rendered
 
 SignPlan = tuple[str, Path | None, Path | None]
 
@@ -71,6 +75,23 @@ def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settin
     settings = settings_for(config)
     result = run_check(settings, ())
     return settings, result, resolve(result.objects, name, namespace)
+
+
+def _load_rendered(
+    config: Path | None, name: str, namespace: str | None, root: str | None
+) -> tuple[Settings, Any, Graph | None, Sandbox | Rendered]:
+    """In a kustomize repository, the sandbox as a root renders it (``--root``)."""
+    from karsgit.run.check import run_check
+    from karsgit.run.egress_rendered import find, load_graph, root_of
+
+    settings = settings_for(config)
+    graph = load_graph(settings)
+    directory = root_of(settings, graph, root) if root is not None else None
+    if graph is None:
+        result = run_check(settings, ())
+        return settings, result, None, resolve(result.objects, name, namespace)
+    result = run_check(settings, (), render=True)
+    return settings, result, graph, find(settings, result, name, namespace, directory)
 
 
 def _sign_plan(settings: Settings, no_sign: bool) -> SignPlan | None:
@@ -169,21 +190,31 @@ def _request(
 )
 @click.option("--no-sign", is_flag=True, help="Leave the recompiled bundle unsigned.")
 @click.option("--commit", is_flag=True, help="Make one git commit of the change.")
+@click.option(
+    "--root",
+    metavar="DIR",
+    help="Kustomization root (its directory) whose rendered sandbox to change.",
+)
 @config_option
 def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tuple[str, ...],
           enforce: bool, learn: bool | None, pending: bool, learned: Path | None,
-          allow_empty: bool, no_sign: bool, commit: bool, config: Path | None) -> int:  # fmt: skip
+          allow_empty: bool, no_sign: bool, commit: bool, root: str | None,
+          config: Path | None) -> int:  # fmt: skip
     """Change the egress of sandbox NAME by editing its manifest."""
     if pending:
         if learned is None or approve or deny or enforce or learn is not None:
             raise UsageError("--pending needs --learned FILE and no other change", "")
-        return _pending(config, name, namespace, learned)
+        return _pending(config, name, namespace, learned, root)
     from karsgit.edit.lock import repository_lock
 
     request = _request(approve, deny, enforce, learn, allow_empty)
     with repository_lock(settings_for(config).root):
-        settings, _, sandbox = _load(config, name, namespace)
-        return _change(settings, sandbox, request, _sign_plan(settings, no_sign), commit)
+        settings, result, graph, found = _load_rendered(config, name, namespace, root)
+        plan = _sign_plan(settings, no_sign)
+        if isinstance(found, Sandbox):
+            return _change(settings, found, request, plan, commit)
+        assert graph is not None
+        return _change_rendered(settings, (graph, result), found, request, plan, commit)
 
 
 def _change(
@@ -221,6 +252,83 @@ def _change(
     return 0
 
 
+def _change_rendered(
+    settings: Settings, loaded: tuple[Graph, Any], found: Rendered, request: Request,
+    plan: SignPlan | None, commit: bool,
+) -> int:  # fmt: skip
+    from karsgit.edit.files import write_in_repo
+    from karsgit.run import egress_apply
+    from karsgit.run import egress_rendered as flow
+    from karsgit.run.check import run_check
+    from karsgit.run.compile_rendered import compile_selected
+
+    graph, result = loaded
+    try:
+        edit, sources = flow.plan(settings, graph, result, found, request)
+        warnings, after = flow.check(settings, graph, result, found, edit, sources)
+        for rendered in after:
+            egress_apply.require_compilable(settings, rendered.sandbox)
+    except Refused as refused:
+        _echo_findings(refused.findings)
+        raise
+    for line in edit.changes:
+        click.echo(f"{found.name}: {line}")
+    for line in edit.notes:
+        click.echo(line)
+    if not edit.edits:
+        if found.sandbox.mode != STRICT:
+            click.echo("nothing to change")
+            return 0
+        click.echo(f"nothing to change in the sources of {found.root or '.'}; "
+                   "finishing its bundle and signature")  # fmt: skip
+    _echo_findings(warnings)
+    paths = []
+    for rel, change in edit.edits.items():
+        if write_in_repo(settings.root, rel, sources.text(rel)[1].encode(change.text)):
+            paths.append(rel)
+    origin = found.origin
+    assert origin is not None
+    key = (origin.location.path, origin.document_index)
+    written, targets = compile_selected(
+        settings,
+        run_check(settings, (), render=True),
+        lambda t: (
+            t.root.directory in edit.roots
+            and t.origin is not None
+            and (t.origin.location.path, t.origin.document_index) == key
+        ),
+    )
+    paths += [p for p in written if p not in paths]
+    for rel in paths:
+        click.echo(f"wrote {rel}")
+    bundles = [(t.target.sandbox, t.target.rel) for t in targets
+               if (settings.root / t.target.rel).is_file()]  # fmt: skip
+    status = _sign_all(settings, found.sandbox, bundles, plan, paths)
+    if commit and paths:
+        message = egress_apply.commit_message(found.sandbox, edit.changes + edit.notes, status)
+        _commit(settings, paths, message)
+    return 0
+
+
+def _sign_all(
+    settings: Settings, sandbox: Sandbox, bundles: list[tuple[Sandbox, str]],
+    plan: SignPlan | None, paths: list[str],
+) -> str:  # fmt: skip
+    if not bundles:
+        click.echo(f"{label(sandbox)} is in {sandbox.mode} mode: no bundle to compile or sign")
+        return f"No bundle: the sandbox is in {sandbox.mode} mode."
+    if plan is None:
+        for _, bundle in bundles:
+            click.echo(
+                f"NOT SIGNED (--no-sign or signing.mode: none): {bundle} has no current "
+                "signature; 'karsgit verify' reports it until 'karsgit sign' runs"
+            )
+        return "Bundle not signed yet (--no-sign)."
+    for rendered, bundle in bundles:
+        paths.extend(p for p in _sign(settings, rendered, bundle, plan) if p not in paths)
+    return "Bundle recompiled and signed."
+
+
 def _sign_status(
     settings: Settings, sandbox: Sandbox, bundle: str | None, plan: SignPlan | None,
     paths: list[str],
@@ -245,12 +353,15 @@ def _commit(settings: Settings, paths: list[str], message: str) -> None:
     click.echo(f"committed {commit[:12]}: {message.splitlines()[0]}")
 
 
-def _pending(config: Path | None, name: str, namespace: str | None, learned: Path) -> int:
+def _pending(
+    config: Path | None, name: str, namespace: str | None, learned: Path, root: str | None
+) -> int:
     from karsgit.normalize.entries import normal_entries
     from karsgit.report.pending import pending_text
     from karsgit.source.learned import parse_learned, pending
 
-    _, _, sandbox = _load(config, name, namespace)
+    _, _, _, found = _load_rendered(config, name, namespace, root)
+    sandbox = found if isinstance(found, Sandbox) else found.sandbox
     items = parse_learned(learned.read_bytes(), str(learned))
     normals = list(normal_entries(sandbox))
     report = pending(items, sorted({n.host for n in normals if n is not None}))
@@ -278,8 +389,10 @@ def egress() -> None:
 
     Edits keep comments, recompile the sandbox's bundle and sign it with the
     configured signer (signing.* in .karsgit.yaml). A NAME found in several
-    namespaces needs -n. Exit 1: refused, nothing written. Exit 3 after an
-    edit: written and compiled, but not yet signed.
+    namespaces needs -n. In a kustomize repository a NAME rendered by several
+    roots needs --root DIR; the edit goes to the file that sets the list or mode
+    for that root (docs/egress.md). Exit 1: refused, nothing written. Exit 3
+    after an edit: written and compiled, but not yet signed.
     """
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from karsgit.bundle.layout import TOP_ROOT, bundle_rel, in_bundle_dir
@@ -69,6 +69,23 @@ class RenderedPlan:
     base_edits: dict[str, list[tuple[int, Ref]]] = field(default_factory=dict)
     # patch file -> its full new text; kustomization file -> its new text
     files: dict[str, str] = field(default_factory=dict)
+
+    def only(self, keep: Callable[[RenderedTarget], bool]) -> RenderedPlan:
+        """The part of the plan for the kept targets: their bundles, the base refs
+        they carry, their roots' patch files (an egress edit compiles what it reached)."""
+        targets = [t for t in self.targets if keep(t)]
+        bases = {_key(t.origin) for t in targets if t.origin is not None and not t.patched}
+        patched = [t.root for t in targets if t.patched]
+        names = {_patch_rel(top) for top in patched} | {top.path for top in patched}
+        edits = {
+            path: [e for e in found if (path, e[0]) in bases]
+            for path, found in self.base_edits.items()
+        }
+        return RenderedPlan(
+            targets,
+            {path: found for path, found in edits.items() if found},
+            {path: text for path, text in self.files.items() if path in names},
+        )
 
 
 def rendered_plan(
@@ -150,6 +167,11 @@ class _Files:
             found = (to_object(d) for d in self.read(rel))
             self.sandboxes[rel] = [o for o in found if isinstance(o, Sandbox)]
         return self.sandboxes[rel]
+
+
+def rendered_sandboxes(settings: Settings, output: Output) -> list[tuple[Sandbox, Sandbox | None]]:
+    """Each sandbox a root renders, with the resource kustomize read it from."""
+    return list(_sandboxes(settings, output, "<rendered>", _Files(settings)))
 
 
 def _sandboxes(

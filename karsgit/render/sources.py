@@ -41,6 +41,15 @@ class Source:
     scalars: dict[KeyPath, list[Written]] = field(default_factory=dict)
     start: Position | None = None
     path: str = ""
+    # What the patch is, for the egress flows (karsgit.render.placement): a
+    # strategic-merge document's data, or one JSON6902 op; the document's index
+    # in its file (-1 inline in a kustomization).
+    data: Any = None
+    document_index: int = -1
+
+    @property
+    def op(self) -> bool:
+        return isinstance(self.data, dict) and isinstance(self.data.get("op"), str)
 
     def admits(self, kind: str, name: str) -> bool:
         return (not self.kind or self.kind == kind) and (not self.name or self.name == name)
@@ -137,8 +146,9 @@ def _inline(
         shift = _Shift(start.line, _indent_after(k.text, start.line))
     for doc in parse_documents(k.path, text).documents:
         if shift is _SAME:  # a quoted patch: its inner lines are not the file's
-            source = Source(kind, name, path=k.path, start=k.doc.pos(at))
-            yield source
+            ops = doc.data if isinstance(doc.data, list) else [doc.data]
+            for op in ops:  # no scalars: no line inside the quotes is known
+                yield Source(kind, name, path=k.path, start=k.doc.pos(at), data=op)
             continue
         yield from _patch_doc(doc, k.path, kind, name, shift)
 
@@ -153,17 +163,21 @@ def _indent_after(text: str, line: int) -> int:
 
 
 def _patch_doc(doc: Document, path: str, kind: str, name: str, shift: _Shift) -> Iterator[Source]:
+    index = doc.index if shift is _SAME else -1
     if isinstance(doc.data, list):  # JSON6902: a list of operations
         for i, op in enumerate(doc.data):
-            if isinstance(op, dict) and isinstance(op.get("path"), str) and "value" in op:
-                source = Source(kind, name, path=path, start=shift(doc.pos((i,))))
-                prefix = _pointer_keys(op["path"])
-                source.scalars = _scalars(doc, path, prefix, (i, "value"), shift)
+            if isinstance(op, dict) and isinstance(op.get("path"), str):
+                source = Source(kind, name, path=path, start=shift(doc.pos((i,))), data=op)
+                source.document_index = index
+                if "value" in op:  # a remove sets nothing
+                    prefix = _pointer_keys(op["path"])
+                    source.scalars = _scalars(doc, path, prefix, (i, "value"), shift)
                 yield source
         return
     if isinstance(doc.data, dict):
         source = Source(kind or doc.kind, name or doc.name, path=path, start=shift(doc.start))
         source.scalars = _scalars(doc, path, (), (), shift)
+        source.data, source.document_index = doc.data, index
         yield source
 
 

@@ -8,7 +8,7 @@ resource edits through ``karsgit.edit.rewrite``, as for plain manifests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +40,20 @@ def compile_all(settings: Settings, result: CheckResult, *, write: bool) -> Comp
         if guard and not guarded and _write(settings.root, guard_rel(settings), GUARD_BYTES):
             outcome.written.append(guard_rel(settings))
     return outcome
+
+
+def compile_selected(
+    settings: Settings, result: CheckResult, keep: Callable[[RenderedTarget], bool]
+) -> tuple[list[str], list[RenderedTarget]]:
+    """Write what ``compile`` would for the kept rendered sandboxes only (an egress
+    edit recompiles the roots it reached); returns the paths written and the targets."""
+    staged = rendered_plan(settings, result.renders)
+    plan = staged.only(keep) if staged is not None else RenderedPlan()
+    guarded = bool(plan.targets) and guard_missing(settings)  # before bundles fill the dir
+    written = write_rendered(settings, plan)
+    if guarded and _write(settings.root, guard_rel(settings), GUARD_BYTES):
+        written.append(guard_rel(settings))
+    return written, plan.targets
 
 
 def _name(rendered: RenderedTarget) -> str:

@@ -7,18 +7,24 @@ docstring), not by karsgit."""
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 
 import yaml
 
-from tests.support.render import flux_repo, needs_kubectl, parsable
+from tests.support.render import (
+    ARTIFACT,
+    canonical,
+    expected_digest,
+    flux_repo,
+    needs_kubectl,
+    parsable,
+    rendered_sandbox,
+)
 from tests.support.repos import Repo
 
 pytestmark = needs_kubectl
 
 CONFIG = "bundles:\n  registry: registry.example.com\n"
-ARTIFACT = "application/vnd.kars.egress-allowlist.v1+yaml"
 OVERLAYS = ("prod", "staging", "learn")
 STAGING_ADDS = """\
   - target:
@@ -32,59 +38,12 @@ STAGING_ADDS = """\
 """
 
 
-def canonical(endpoints: set[tuple[str, int]], generation: int = 1) -> bytes:
-    """DESIGN.md §2: sorted by host bytes, then numeric port, two-space indent."""
-    lines = [
-        "apiVersion: kars.dev/v1alpha1",
-        "kind: EgressAllowlist",
-        "metadata:",
-        f"  generation: {generation}",
-        "spec:",
-        "  endpoints:",
-    ]
-    for host, port in sorted(endpoints, key=lambda e: (e[0].encode(), e[1])):
-        lines += [f"    - host: {host}", f"      port: {port}"]
-    return ("\n".join(lines) + "\n").encode("ascii")
-
-
-def manifest_digest(data: bytes) -> str:
-    empty = b"{}"
-    manifest = (
-        '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
-        f'"artifactType":"{ARTIFACT}","config":{{"mediaType":'
-        '"application/vnd.oci.empty.v1+json","digest":"sha256:'
-        f'{hashlib.sha256(empty).hexdigest()}","size":2,"data":"e30="}},'
-        f'"layers":[{{"mediaType":"{ARTIFACT}","digest":"sha256:'
-        f'{hashlib.sha256(data).hexdigest()}","size":{len(data)}}}]}}'
-    )
-    json.loads(manifest)  # well-formed
-    return "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
-
-
 def test_the_canonical_helper_matches_the_design_golden_vector() -> None:
     data = canonical({("dev.azure.com", 443), ("api.github.com", 443), ("api.github.com", 80)})
     assert len(data) == 224
     assert hashlib.sha256(data).hexdigest() == (
         "68cfc3c618aa23c95c5d4500d3f0fd7e3bc68b80bb917fbf159b952b9666a73a"
     )
-
-
-def rendered_sandbox(repo: Repo, overlay: str) -> dict:
-    out = subprocess.run(
-        ["kubectl", "kustomize", f"apps/overlays/{overlay}"],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    docs = [d for d in yaml.safe_load_all(out) if d and d.get("kind") == "KarsSandbox"]
-    assert len(docs) == 1
-    return docs[0]["spec"]["networkPolicy"]
-
-
-def expected_digest(policy: dict, generation: int = 1) -> str:
-    endpoints = {(e["host"], e["port"]) for e in policy["allowedEndpoints"]}
-    return manifest_digest(canonical(endpoints, generation))
 
 
 def compiled(repo: Repo, karsgit) -> Repo:

@@ -4,10 +4,19 @@ Learn overlay. Rendered by the real kubectl kustomize."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import subprocess
+from typing import Any
+
+import yaml
+
 from tests.support.kube import needs_kubectl
 from tests.support.repos import Repo
 
 __all__ = ["needs_kubectl"]
+
+ARTIFACT = "application/vnd.kars.egress-allowlist.v1+yaml"
 
 BASE_SANDBOX = """\
 apiVersion: kars.azure.com/v1alpha1
@@ -101,3 +110,50 @@ def flux_repo(repo: Repo, added: str = "evil-exfil.example.net") -> Repo:
 
 def parsable(result: object) -> list[str]:
     return [line for line in result.out.splitlines() if line]  # type: ignore[attr-defined]
+
+
+def canonical(endpoints: set[tuple[str, int]], generation: int = 1) -> bytes:
+    """DESIGN.md §2: sorted by host bytes, then numeric port, two-space indent."""
+    lines = [
+        "apiVersion: kars.dev/v1alpha1",
+        "kind: EgressAllowlist",
+        "metadata:",
+        f"  generation: {generation}",
+        "spec:",
+        "  endpoints:",
+    ]
+    for host, port in sorted(endpoints, key=lambda e: (e[0].encode(), e[1])):
+        lines += [f"    - host: {host}", f"      port: {port}"]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def manifest_digest(data: bytes) -> str:
+    empty = b"{}"
+    manifest = (
+        '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",'
+        f'"artifactType":"{ARTIFACT}","config":{{"mediaType":'
+        '"application/vnd.oci.empty.v1+json","digest":"sha256:'
+        f'{hashlib.sha256(empty).hexdigest()}","size":2,"data":"e30="}},'
+        f'"layers":[{{"mediaType":"{ARTIFACT}","digest":"sha256:'
+        f'{hashlib.sha256(data).hexdigest()}","size":{len(data)}}}]}}'
+    )
+    json.loads(manifest)  # well-formed
+    return "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+
+
+def rendered_sandbox(repo: Repo, overlay: str) -> dict[str, Any]:
+    out = subprocess.run(
+        ["kubectl", "kustomize", f"apps/overlays/{overlay}"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    docs = [d for d in yaml.safe_load_all(out) if d and d.get("kind") == "KarsSandbox"]
+    assert len(docs) == 1
+    return docs[0]["spec"]["networkPolicy"]
+
+
+def expected_digest(policy: dict[str, Any], generation: int = 1) -> str:
+    endpoints = {(e["host"], e["port"]) for e in policy["allowedEndpoints"]}
+    return manifest_digest(canonical(endpoints, generation))
