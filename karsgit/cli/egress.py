@@ -69,14 +69,6 @@ def _echo_findings(findings: Sequence[Finding]) -> None:
         click.echo(findings_block(sort_findings(findings)), err=True)
 
 
-def _load(config: Path | None, name: str, namespace: str | None) -> tuple[Settings, Any, Sandbox]:
-    from karsgit.run.check import run_check
-
-    settings = settings_for(config)
-    result = run_check(settings, ())
-    return settings, result, resolve(result.objects, name, namespace)
-
-
 def _load_rendered(
     config: Path | None, name: str, namespace: str | None, root: str | None
 ) -> tuple[Settings, Any, Graph | None, Sandbox | Rendered]:
@@ -419,12 +411,21 @@ def egress() -> None:
 )
 @click.option("--ticket", help="Ticket id, 1 to 128 characters.")
 @click.option(
-    "--dir", "directory", help="Repo-relative folder for the file (default: beside the sandbox)."
+    "--dir",
+    "directory",
+    help="Repo-relative folder for the file (default: beside the sandbox; with a "
+    "kustomization root, the root's folder).",
 )
 @click.option("--commit", is_flag=True, help="Make one git commit of the new file.")
+@click.option(
+    "--root",
+    metavar="DIR",
+    help="Kustomization root (its directory) whose rendered sandbox the approval is for; "
+    "the root's kustomization lists the new file.",
+)
 @config_option
 def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: str, reason: str,
-                ticket: str | None, directory: str | None, commit: bool,
+                ticket: str | None, directory: str | None, commit: bool, root: str | None,
                 config: Path | None) -> int:  # fmt: skip
     """Write an EgressApproval NAME-extra-<yyyymmdd-hhmmss>z for sandbox NAME.
 
@@ -435,28 +436,50 @@ def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: s
     from karsgit.edit.lock import repository_lock
 
     with repository_lock(settings_for(config).root):
-        return _allow_extra(config, name, namespace, ExtraRequest(hosts, ttl, reason, ticket,
-                                                                  directory), commit)  # fmt: skip
+        request = ExtraRequest(hosts, ttl, reason, ticket, directory)
+        return _allow_extra(config, name, namespace, root, request, commit)
 
 
 def _allow_extra(
-    config: Path | None, name: str, namespace: str | None, request: ExtraRequest, commit: bool
+    config: Path | None,
+    name: str,
+    namespace: str | None,
+    root: str | None,
+    request: ExtraRequest,
+    commit: bool,
 ) -> int:
-    from karsgit.edit.files import write_in_repo
-    from karsgit.run.allow_extra import plan_extra
+    from karsgit.edit.files import TextForm, read_text, write_in_repo
+    from karsgit.run.allow_extra import plan_extra, plan_extra_rendered
 
     hosts, ttl, reason = request.hosts, request.ttl, request.reason
-    settings, result, sandbox = _load(config, name, namespace)
+    settings, result, graph, found = _load_rendered(config, name, namespace, root)
+    now = datetime.now(UTC)
+    listed: tuple[str, str] | None = None
     try:
-        extra = plan_extra(settings, result.objects, sandbox, request, datetime.now(UTC))
+        if isinstance(found, Sandbox):
+            sandbox, extra = found, plan_extra(settings, result.objects, found, request, now)
+        else:
+            assert graph is not None
+            planned = plan_extra_rendered(settings, graph, result, found, request, now)
+            sandbox, extra = found.sandbox, planned.extra
+            listed = planned.kustomization, planned.kustomization_text
     except Refused as refused:
         _echo_findings(refused.findings)
         raise
     _echo_findings(extra.warnings)
+    paths = [extra.path]
     write_in_repo(settings.root, extra.path, extra.text.encode("utf-8"))
+    if listed is not None:
+        kustomization, body = listed
+        form: TextForm = read_text(settings.root / kustomization)[1]
+        write_in_repo(settings.root, kustomization, form.encode(body))
+        paths.append(kustomization)
     click.echo(f"wrote {extra.path}: EgressApproval {sandbox.ref.namespace}/{extra.name}")
-    click.echo(f"{label(sandbox)}: extra egress to {', '.join(hosts)} for {ttl} (unsigned)")
+    if listed is not None:
+        click.echo(f"wrote {listed[0]}: lists {extra.path} under resources")
+    shown = label(sandbox) if isinstance(found, Sandbox) else found.name
+    click.echo(f"{shown}: extra egress to {', '.join(hosts)} for {ttl} (unsigned)")
     if commit:
-        message = f"egress {label(sandbox)}: allow extra {', '.join(hosts)} for {ttl}\n\n{reason}\n"
-        _commit(settings, [extra.path], message)
+        message = f"egress {shown}: allow extra {', '.join(hosts)} for {ttl}\n\n{reason}\n"
+        _commit(settings, paths, message)
     return 0

@@ -363,8 +363,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def append_entry(text: str, key: str, mapping: Mapping[str, str]) -> str:
-    """Append a block mapping to the top-level list ``key`` of a one-document file
+def append_entry(text: str, key: str, mapping: Mapping[str, str] | str) -> str:
+    """Append a block mapping (or a string) to the top-level list ``key`` of a one-document file
     (created when missing), keeping comments. The indentation is the list's own:
     a kustomization's sequences of mappings mislead ``_mapping_indent``."""
     from ruamel.yaml import YAML
@@ -384,7 +384,7 @@ def append_entry(text: str, key: str, mapping: Mapping[str, str]) -> str:
     if not isinstance(seq, list):
         seq = data[key] = CommentedSeq()
         seq.fa.set_block_style()
-    seq.append(CommentedMap(mapping))
+    seq.append(mapping if isinstance(mapping, str) else CommentedMap(mapping))
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

@@ -6,12 +6,15 @@ Pure planning: returns the file's path and text; the CLI writes it.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from karsgit.edit.paths import repo_target
+from karsgit.errors import UsageError
 from karsgit.findings import Finding, Severity, active
 from karsgit.normalize.endpoints import normalize_host
 from karsgit.rules import engine
@@ -27,6 +30,11 @@ from karsgit.source.objects import (
     KarsObject,
     Sandbox,
 )
+
+if TYPE_CHECKING:
+    from karsgit.render.tree import Graph
+    from karsgit.run.check import CheckResult
+    from karsgit.run.egress_rendered import Rendered
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,52 @@ def plan_extra(
             errors,
         )
     return Extra(path, name, text, tuple(active(findings)))
+
+
+@dataclass(frozen=True)
+class RenderedExtra:
+    """The approval a kustomization root renders: its file in the root's folder and
+    the root's kustomization listing it (Flux and Argo CD apply only what it lists)."""
+
+    extra: Extra
+    kustomization: str
+    kustomization_text: str  # the LF body; written in the file's own form
+
+
+def plan_extra_rendered(
+    settings: Settings,
+    graph: Graph,
+    result: CheckResult,
+    found: Rendered,
+    request: ExtraRequest,
+    now: datetime,
+) -> RenderedExtra:
+    """The approval for ``found`` as its root renders it (rendered name and
+    namespace), judged with the root rendered from a copy that holds it."""
+    from karsgit.edit.rewrite import append_entry
+    from karsgit.run.egress import Edit
+    from karsgit.run.egress_rendered import RenderedEdit, Sources, check
+
+    home = found.root or "."
+    folder = posixpath.normpath(request.directory or home)
+    entry = posixpath.relpath(folder, home)
+    if entry == ".." or entry.startswith("../"):
+        raise UsageError(
+            f"--dir {request.directory}: outside the root {home}; kustomize reads a root's "
+            "resource files from its own folder only",
+            f"leave out --dir, or pass a folder under {home}",
+        )
+    sandbox = found.sandbox
+    name, path = _free_name(settings, result.objects, sandbox, folder, approval_name(sandbox, now))
+    repo_target(settings.root, path)
+    text = approval_text(sandbox, name, request)
+    top = graph.kustomizations[found.root].path
+    sources = Sources(settings)
+    listed = append_entry(sources.text(top)[0], "resources", posixpath.relpath(path, home))
+    edit = RenderedEdit(edits={path: Edit(path, text), top: Edit(top, listed)}, roots=[found.root])
+    warnings, _ = check(settings, graph, result, found, edit, sources)
+    extra = Extra(path, name, text, tuple(warnings))
+    return RenderedExtra(extra, top, listed)
 
 
 def _free_name(

@@ -186,7 +186,7 @@ def _elsewhere(settings: Settings, result: CheckResult, name: str) -> list[str]:
 # -- planning -------------------------------------------------------------------
 
 
-class _Sources:
+class Sources:
     """Repository files read once, as documents and as text."""
 
     def __init__(self, settings: Settings) -> None:
@@ -207,7 +207,10 @@ class _Sources:
         from karsgit.edit.files import read_text
 
         if rel not in self.texts:
-            self.texts[rel] = read_text(self.settings.root / rel)
+            try:
+                self.texts[rel] = read_text(self.settings.root / rel)
+            except FileNotFoundError:  # a file the edit creates
+                self.texts[rel] = TextForm.split("")
         return self.texts[rel]
 
     def sandbox(self, setter: Setter) -> Sandbox | None:
@@ -224,7 +227,7 @@ def plan(
     result: CheckResult,
     found: Rendered,
     request: Request,
-) -> tuple[RenderedEdit, _Sources]:
+) -> tuple[RenderedEdit, Sources]:
     """The edits that give ``found``'s root the request, or a refusal naming why not."""
     origin = found.origin
     if origin is None:
@@ -232,7 +235,7 @@ def plan(
             f"kustomize does not name the resource of {found.name}; nothing was written",
             "edit the manifest by hand, then run 'karsgit compile'",
         )
-    sources = _Sources(settings)
+    sources = Sources(settings)
     base = Setter(origin.location.path, origin.document_index, _start(origin))
     out = RenderedEdit(roots=[found.root])
 
@@ -283,7 +286,7 @@ Inserts = list[tuple[int, dict[str, object]]]
 
 
 def _list_plan(
-    found: Rendered, lists: Placement | None, request: Request, out: RenderedEdit, sources: _Sources
+    found: Rendered, lists: Placement | None, request: Request, out: RenderedEdit, sources: Sources
 ) -> tuple[bool, list[int], Inserts, int] | None:
     """(whether entries go, the setter's entries kept, inserts at positions of that
     kept list, the rendered entries kept); None when the list does not change."""
@@ -362,7 +365,7 @@ def _indexed(op: Op) -> bool:
 
 
 def _edit(
-    out: RenderedEdit, sources: _Sources, setter: Setter, change: Callable[[str], str]
+    out: RenderedEdit, sources: Sources, setter: Setter, change: Callable[[str], str]
 ) -> None:
     if setter.path not in out.edits:
         text = sources.text(setter.path)[0]
@@ -408,7 +411,7 @@ def _reach(
     found: Rendered,
     touched: list[tuple[Setter, str]],
     out: RenderedEdit,
-    sources: _Sources,
+    sources: Sources,
 ) -> None:
     """The other roots whose rendered sandbox takes the edited value from the same
     document: the change reaches them too, and the output names them."""
@@ -445,7 +448,7 @@ def check(
     result: CheckResult,
     found: Rendered,
     edit: RenderedEdit,
-    sources: _Sources,
+    sources: Sources,
 ) -> tuple[list[Finding], list[Rendered]]:
     """The reached roots rendered from a copy holding the edit and judged as
     ``check`` judges them: refuse an edit that adds an error or leaves one; return
@@ -460,7 +463,7 @@ def check(
     after: list[Rendered] = []
     with tempfile.TemporaryDirectory(prefix="karsgit-egress-") as tmp:
         copy = replace(settings, root=Path(tmp))
-        for rel in sorted({f for r in edit.roots for f in graph.files(r)}):
+        for rel in sorted({f for r in edit.roots for f in graph.files(r)} | set(edit.edits)):
             if rel in edit.edits:
                 write_in_repo(copy.root, rel, sources.text(rel)[1].encode(edit.edits[rel].text))
             elif (settings.root / rel).is_file():

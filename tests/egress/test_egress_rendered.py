@@ -297,3 +297,82 @@ def test_commit_signs_every_bundle_the_edit_reached(
         in body
     )
     assert karsgit("verify").code == 0
+
+
+# -- allow-extra --------------------------------------------------------------------
+
+EXTRA = ("--host", "pypi.org", "--ttl", "PT4H", "--reason", "pip install")
+
+
+def rendered_approvals(repo: Repo, overlay: str) -> list[dict]:
+    import subprocess
+
+    import yaml
+
+    out = subprocess.run(
+        ["kubectl", "kustomize", f"apps/overlays/{overlay}"],
+        cwd=repo.path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return [d for d in yaml.safe_load_all(out) if d and d["kind"] == "EgressApproval"]
+
+
+def test_allow_extra_in_a_root_is_listed_by_its_kustomization(repo: Repo, karsgit) -> None:
+    flux(repo)
+    result = karsgit("egress", "allow-extra", "research-agent", "--root", PROD, *EXTRA)
+    assert result.code == 0, result.out + result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith(f"wrote {PROD}/research-agent-extra-")
+    [path] = [p for p in (repo.path / PROD).iterdir() if p.name.startswith("research-agent-extra-")]
+    assert lines[1:] == [
+        f"wrote {PROD}/kustomization.yaml: lists {PROD}/{path.name} under resources",
+        f"{NAME}: extra egress to pypi.org for PT4H (unsigned)",
+    ]
+    assert read(repo, f"{PROD}/kustomization.yaml").startswith(
+        f"namespace: kars-system\nresources:\n  - ../../base\n  - {path.name}\ncomponents:\n"
+    )
+    [approval] = rendered_approvals(repo, "prod")
+    assert approval["metadata"]["namespace"] == "kars-system"
+    assert approval["spec"] == {
+        "sandbox": "research-agent",
+        "hosts": [{"host": "pypi.org", "port": 443}],
+        "ttl": "PT4H",
+        "reason": "pip install",
+    }
+    assert rendered_approvals(repo, "staging") == []  # staging is another cluster
+    assert karsgit("check").code == 0
+
+
+def test_allow_extra_without_root_names_the_roots(repo: Repo, karsgit) -> None:
+    flux(repo)
+    result = karsgit("egress", "allow-extra", "research-agent", *EXTRA)
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == (
+        "hint: pass --root DIR, one of: apps/overlays/learn, apps/overlays/prod, "
+        "apps/overlays/staging"
+    )
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_allow_extra_dir_outside_the_root_is_a_usage_error(repo: Repo, karsgit) -> None:
+    flux(repo)
+    result = karsgit(
+        "egress", "allow-extra", "research-agent", "--root", PROD, "--dir", "approvals", *EXTRA
+    )
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "karsgit: error: --dir approvals: outside the root apps/overlays/prod; kustomize reads "
+        "a root's resource files from its own folder only",
+        "hint: leave out --dir, or pass a folder under apps/overlays/prod",
+    ]
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_allow_extra_that_check_refuses_writes_nothing(repo: Repo, karsgit) -> None:
+    flux(repo)
+    result = karsgit(
+        "egress", "allow-extra", "research-agent", "--root", PROD,
+        "--host", "pypi.org", "--ttl", "P30D", "--reason", "too long",
+    )  # fmt: skip
+    assert result.code == 1
+    assert "(approval-ttl-ceiling)" in result.out + result.err
+    assert repo.git("status", "--porcelain") == ""
