@@ -138,6 +138,7 @@ def _settings(root: Path, path: Path, data: dict[str, Any], doc: Any) -> Setting
         render_enabled=render.get("enabled", True),
         renderer=render.get("renderer", "auto"),
         render_roots=tuple(render.get("roots", ())),
+        render_timeout=float(render.get("timeout", 300)),
     )
 
 

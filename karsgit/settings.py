@@ -44,6 +44,7 @@ class Settings:
     render_enabled: bool = True
     renderer: str = "auto"
     render_roots: tuple[str, ...] = ()
+    render_timeout: float = 300.0  # seconds per kustomize process
 
     def level(self, rule_id: str, default: Severity) -> Severity | None:
         """The configured severity of a rule; None when it is off."""

@@ -136,11 +136,13 @@ def _renderable(graph: Graph, root: str) -> bool:
 def _outputs(
     settings: Settings, roots: list[str], renders: Mapping[str, Output] | None
 ) -> list[Output]:
-    from karsgit.render.kustomize import render_roots
+    from karsgit.render.kustomize import render_roots, renderer_for
 
     done = dict(renders or {})
     missing = [r for r in roots if r not in done]
-    done.update(zip(missing, render_roots(settings.renderer, settings.root, missing), strict=True))
+    done.update(
+        zip(missing, render_roots(renderer_for(settings), settings.root, missing), strict=True)
+    )
     return [done[r] for r in roots]
 
 

@@ -44,7 +44,7 @@ def rendered_edits(settings: Settings, base_rev: str, changed: Sequence[str]) ->
     roots = [r for r in head.roots if head.files(r) & set(changed)]
     if not roots:
         return out
-    renderer = kustomize.find_renderer(settings.renderer)
+    renderer = kustomize.renderer_for(settings)
     with tempfile.TemporaryDirectory(prefix="karsgit-base-") as tmp:
         base_root = Path(tmp)
         gitio.export_tree(settings.root, base_rev, base_root)

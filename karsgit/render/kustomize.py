@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from karsgit.errors import KarsgitError
+from karsgit.settings import Settings
 
 RENDERERS = ("auto", "kustomize", "kubectl")
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 300.0
+_TIMED_OUT = -9  # the returncode a timed-out run is given here
 # kustomize names the source of each object (origin) and the kustomizations that
 # changed it (transformations) only when asked, from a kustomization's
 # buildMetadata: a throwaway wrapper outside the repository asks for both.
@@ -28,6 +30,7 @@ _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(.*)
 @dataclass(frozen=True)
 class Renderer:
     argv: tuple[str, ...]  # the command before the directory
+    timeout: float = TIMEOUT_SECONDS  # per kustomize process (render.timeout)
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,20 @@ class Output:
     text: str  # the rendered stream, with origin annotations
     wrapper: str  # the wrapper directory the annotation paths are relative to
     error: str = ""  # kustomize's own message when it failed
+    timed_out: bool = False  # it ran past render.timeout and was stopped
 
 
-def find_renderer(choice: str) -> Renderer:
+def renderer_for(settings: Settings) -> Renderer:
+    return find_renderer(settings.renderer, settings.render_timeout)
+
+
+def find_renderer(choice: str, timeout: float = TIMEOUT_SECONDS) -> Renderer:
     kustomize = shutil.which("kustomize") if choice in ("auto", "kustomize") else None
     if kustomize:
-        return Renderer((kustomize, "build"))
+        return Renderer((kustomize, "build"), timeout)
     kubectl = shutil.which("kubectl") if choice in ("auto", "kubectl") else None
     if kubectl:
-        return Renderer((kubectl, "kustomize"))
+        return Renderer((kubectl, "kustomize"), timeout)
     wanted = {"auto": "kustomize or kubectl", "kustomize": "kustomize", "kubectl": "kubectl"}
     raise KarsgitError(
         f"{wanted[choice]} is not on PATH; the repository has kustomizations to render",
@@ -61,6 +69,8 @@ def render(renderer: Renderer, root: Path, directory: str) -> Output:
         done = _run(renderer, wrapper)
         if done.returncode == 0:
             return Output(done.stdout, wrapper)
+    if done.returncode == _TIMED_OUT:  # a second run would wait as long again
+        return Output("", "", done.stderr, timed_out=True)
     # Again without the wrapper, so the message names the user's paths, not ours.
     plain = _run(renderer, str(target), cwd=root)
     return Output("", "", _message(plain.stderr or done.stderr, root))
@@ -74,12 +84,17 @@ def _run(
             [*renderer.argv, target],
             capture_output=True,
             text=True,
-            timeout=TIMEOUT_SECONDS,
+            timeout=renderer.timeout,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess([], 1, "", f"no output after {TIMEOUT_SECONDS} s")
+        return subprocess.CompletedProcess(
+            [],
+            _TIMED_OUT,
+            "",
+            f"kustomize did not finish within render.timeout ({renderer.timeout:g} s)",
+        )
     except OSError as error:
         raise KarsgitError(
             f"cannot run {renderer.argv[0]}: {error.strerror or error}",
@@ -101,14 +116,13 @@ def _message(stderr: str, root: Path) -> str:
     return text.replace(str(root) + "/", "").replace(str(root), ".")
 
 
-def render_roots(renderer_name: str, root: Path, roots: Sequence[str]) -> list[Output]:
+def render_roots(renderer: Renderer, root: Path, roots: Sequence[str]) -> list[Output]:
     """Each root in its own kustomize process, a few at a time: the renders are
     independent and mostly process start-up (docs/design-choices.md)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from karsgit import workers
 
-    renderer = find_renderer(renderer_name)
     if len(roots) <= 1:
         return [render(renderer, root, r) for r in roots]
     threads = min(len(roots), workers.worker_count() * 2)

@@ -46,7 +46,7 @@ def rendered_diff(
         if not roots:
             return None
         gitio.export_tree(settings.root, change.old.rev, base_root)
-        renderer = kustomize.find_renderer(settings.renderer)
+        renderer = kustomize.renderer_for(settings)
         consumed: set[str] = set()
         entries: list[SandboxDiff] = []
         for root in roots:

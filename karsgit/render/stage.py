@@ -188,16 +188,16 @@ def _helm(position: Position) -> Hit:
 
 def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage) -> None:
     from karsgit.render.drift import Bundles
-    from karsgit.render.kustomize import render_roots
+    from karsgit.render.kustomize import render_roots, renderer_for
     from karsgit.render.mapping import RootMap
 
     bundles: Bundles | None = None
-    outputs = render_roots(settings.renderer, settings.root, roots)
+    outputs = render_roots(renderer_for(settings), settings.root, roots)
     for index, (root, output) in enumerate(zip(roots, outputs, strict=True)):
         stage.outputs[root] = output
         top = graph.kustomizations[root]
         if output.error:
-            stage.hits.append((top.path, _failed(top, output.error)))
+            stage.hits.append((top.path, _failed(top, output)))
             continue
         if len(output.text) > settings.max_file_bytes:  # judged file by file instead
             stage.hits.append((top.path, _too_large(top, len(output.text), settings)))
@@ -216,15 +216,22 @@ def _render_all(settings: Settings, graph: Graph, roots: list[str], stage: Stage
     stage.hits = _dedupe(stage.hits)
 
 
-def _failed(k: Kustomization, message: str) -> Hit:
+def _failed(k: Kustomization, output: Output) -> Hit:
     """At the entry kustomize names, when it names one of this file's entries."""
+    message = output.error
     named = [r for r in k.refs if r.target and Path(r.target).name in message]
     position = named[0].position if named else Position(1, 1)
+    hint = (
+        "raise render.timeout in .karsgit.yaml, or render it elsewhere and pipe the "
+        "output into 'karsgit check -'"
+        if output.timed_out
+        else "fix the kustomization so that 'kubectl kustomize' renders it"
+    )
     return Hit(
         "render-failed",
         position,
         f"kustomize cannot render '{k.directory or '.'}': {message}",
-        "fix the kustomization so that 'kubectl kustomize' renders it",
+        hint,
     )
 
 

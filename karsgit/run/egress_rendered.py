@@ -455,7 +455,7 @@ def check(
     the new warnings and each reached root's sandbox as it will render."""
     from karsgit.edit.files import write_in_repo
     from karsgit.render.bundles import rendered_sandboxes
-    from karsgit.render.kustomize import render_roots
+    from karsgit.render.kustomize import render_roots, renderer_for
     from karsgit.render.mapping import RootMap
     from karsgit.rules import engine
 
@@ -468,7 +468,7 @@ def check(
                 write_in_repo(copy.root, rel, sources.text(rel)[1].encode(edit.edits[rel].text))
             elif (settings.root / rel).is_file():
                 write_in_repo(copy.root, rel, (settings.root / rel).read_bytes())
-        outputs = render_roots(settings.renderer, copy.root, edit.roots)
+        outputs = render_roots(renderer_for(settings), copy.root, edit.roots)
         for index, (root, output) in enumerate(zip(edit.roots, outputs, strict=True)):
             if output.error:
                 raise Refused(

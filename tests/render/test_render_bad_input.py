@@ -122,13 +122,17 @@ def test_kustomize_missing_is_exit_3_with_an_install_hint(
     ]
 
 
-def test_bad_render_config_is_a_config_error(repo: Repo, karsgit) -> None:
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [("renderer: helm", "render.renderer"), ("timeout: 0", "render.timeout"),
+     ("timeout: soon", "render.timeout"), ("timeout: true", "render.timeout")],
+)  # fmt: skip
+def test_bad_render_config_is_a_config_error(repo: Repo, karsgit, setting: str, key: str) -> None:
     flux_repo(repo)
-    repo.write(".karsgit.yaml", "render:\n  renderer: helm\n")
+    repo.write(".karsgit.yaml", f"render:\n  {setting}\n")
     result = karsgit("check")
     assert result.code == 3
-    assert result.err.startswith(f"karsgit: error: {repo.path / '.karsgit.yaml'}:2: key "
-                                 "'render.renderer'")  # fmt: skip
+    assert result.err.startswith(f"karsgit: error: {repo.path / '.karsgit.yaml'}:2: key '{key}'")
 
 
 def test_failed_root_leaves_patch_files_as_fragments(repo: Repo, karsgit) -> None:

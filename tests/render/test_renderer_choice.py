@@ -82,3 +82,28 @@ def test_compile_and_verify_render_each_root_once(
     karsgit(*command)
     rendered = [line.split()[1] for line in log.read_text().splitlines()]
     assert len(rendered) == 3 and len(set(rendered)) == 3, rendered
+
+
+def test_a_root_of_100000_objects_stops_at_the_render_timeout(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kustomize itself needs minutes for 100,000 objects (kubectl v1.32 was still
+    rendering these after 12 minutes): the render is stopped, once, and named."""
+    repo.write(".karsgit.yaml", "render:\n  timeout: 2\n")
+    repo.write("app/kustomization.yaml", "resources:\n  - objects.yaml\n")
+    repo.write("app/objects.yaml", "".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n---\n"
+        for i in range(100_000)
+    ))  # fmt: skip
+    repo.commit("a large root")
+    log = shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    result = karsgit("check")
+    assert result.out.splitlines()[:3] == [
+        "app/kustomization.yaml",
+        "  1:1       error    kustomize cannot render 'app': kustomize did not finish within "
+        "render.timeout (2 s)  (render-failed)",
+        "    hint: raise render.timeout in .karsgit.yaml, or render it elsewhere and pipe the "
+        "output into 'karsgit check -'",
+    ]
+    # stopped once: no second run to get a message (a failed render runs again)
+    assert len(log.read_text().splitlines()) == 1
