@@ -209,5 +209,29 @@ def new_errors(before: Sequence[Finding], after: Sequence[Finding]) -> list[Find
     ]
 
 
+def judge_edit(
+    before: Sequence[Finding], after: Sequence[Finding], edited: str, where: str, fix: str
+) -> list[Finding]:
+    """Refuse an edit of ``edited`` (files) that adds an error, or leaves one in
+    ``where``; return the warnings it adds."""
+    added = new_errors(before, after)
+    if added:
+        raise Refused(
+            f"the change to {edited} would add {len(added)} error(s) that 'karsgit check' "
+            "reports; nothing was written",
+            "",
+            added,
+        )
+    left = [f for f in active(after) if f.severity >= Severity.ERROR]
+    if left:
+        raise Refused(
+            f"{where} has {len(left)} error(s) that block compiling it; nothing was written",
+            fix,
+            left,
+        )
+    seen = {(f.rule_id, f.message) for f in active(before)}
+    return [f for f in active(after) if (f.rule_id, f.message) not in seen]
+
+
 def is_strict(mode: str) -> bool:
     return mode == STRICT

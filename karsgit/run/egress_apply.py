@@ -12,20 +12,19 @@ from dataclasses import dataclass, field
 from karsgit.bundle.layout import bundle_rel
 from karsgit.bundle.plan import deny_all, is_bundled, require_registry
 from karsgit.edit.files import TextForm
-from karsgit.findings import Finding, Severity, active
+from karsgit.findings import Finding
 from karsgit.rules import engine
 from karsgit.rules.engine import file_hits
 from karsgit.run.egress import (
     MODE_PATH,
     Edit,
-    Refused,
     Request,
     empty_refusal,
     final_empty,
     final_mode,
     is_strict,
+    judge_edit,
     label,
-    new_errors,
     plan_approvals,
     plan_denials,
 )
@@ -92,23 +91,8 @@ def check_edit(settings: Settings, before: str, edit: Edit) -> list[Finding]:
     """Refuse an edit that adds an error or leaves one; return the new warnings."""
     old, _ = file_findings(settings, edit.path, before)
     new, _ = file_findings(settings, edit.path, edit.text)
-    added = new_errors(old, new)
-    if added:
-        raise Refused(
-            f"the change to {edit.path} would add {len(added)} error(s) that 'karsgit check' "
-            "reports; nothing was written",
-            "",
-            added,
-        )
-    left = [f for f in active(new) if f.severity >= Severity.ERROR]
-    if left:
-        raise Refused(
-            f"{edit.path} has {len(left)} error(s) that block compiling it; nothing was written",
-            "fix them first ('karsgit fix' rewrites the fixable ones)",
-            left,
-        )
-    seen = {(f.rule_id, f.message) for f in active(old)}
-    return [f for f in active(new) if (f.rule_id, f.message) not in seen]
+    fix = "fix them first ('karsgit fix' rewrites the fixable ones)"
+    return judge_edit(old, new, edit.path, edit.path, fix)
 
 
 def edited_sandbox(settings: Settings, edit: Edit, ref: ObjectRef) -> Sandbox:

@@ -17,7 +17,7 @@ from pathlib import Path
 from karsgit.bundle.plan import deny_all
 from karsgit.edit.files import TextForm
 from karsgit.errors import GitError, UsageError
-from karsgit.findings import Finding, Position, Severity, active
+from karsgit.findings import Finding, Position
 from karsgit.render.kustomize import Output
 from karsgit.render.placement import Op, Placement, Setter, place
 from karsgit.render.tree import Graph, build_graph, kustomization_files
@@ -29,8 +29,8 @@ from karsgit.run.egress import (
     Request,
     empty_refusal,
     is_strict,
+    judge_edit,
     label,
-    new_errors,
     plan_approvals,
     plan_denials,
     resolve,
@@ -487,21 +487,7 @@ def check(
                     after.append(Rendered(root, sandbox, origin))
         texts = {rel: e.text for rel, e in edit.edits.items()}
         new = engine.finalize(hits, copy, texts)
-    added = new_errors(result.findings, new)
-    if added:
-        raise Refused(
-            f"the change to {', '.join(edit.edits)} would add {len(added)} error(s) that "
-            "'karsgit check' reports; nothing was written",
-            "",
-            added,
-        )
-    left = [f for f in active(new) if f.severity >= Severity.ERROR]
-    if left:
-        raise Refused(
-            f"{', '.join(r or '.' for r in edit.roots)} has {len(left)} error(s) that block "
-            "compiling it; nothing was written",
-            "fix them first ('karsgit check' lists them)",
-            left,
-        )
-    seen = {(f.rule_id, f.message) for f in active(result.findings)}
-    return [f for f in active(new) if (f.rule_id, f.message) not in seen], after
+    where = ", ".join(r or "." for r in edit.roots)
+    fix = "fix them first ('karsgit check' lists them)"
+    warnings = judge_edit(result.findings, new, ", ".join(edit.edits), where, fix)
+    return warnings, after
