@@ -8,6 +8,7 @@ import marshal
 import os
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_a_file_listed_under_a_remote_looking_name_is_followed(repo: Repo) -> No
     assert stage.hits == []
 
 
-def _framed(payload: object) -> bytes:
+def _framed(payload: tuple[Any, ...]) -> bytes:
     body = marshal.dumps(payload)
     return b"karsgit-roots\n" + zlib.crc32(body).to_bytes(4, "little") + body
 
