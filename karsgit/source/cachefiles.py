@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,9 +25,7 @@ def cache_file(settings: Settings, name: str) -> Path:
     """Raises GitError outside a repository (and without ``cache_dir``)."""
     if settings.cache_dir is not None:
         return settings.cache_dir / name
-    # git_path resolves symlinks; only the git directory itself may be one
-    # (worktrees, submodules), never the cache folder or file inside it.
-    return gitio.git_path(settings.root, "karsgit-cache-probe").parent / "karsgit" / name
+    return gitio.karsgit_dir(settings.root) / name
 
 
 def stamps(root: Path, paths: Iterable[str]) -> dict[str, Stamp]:
@@ -76,6 +73,8 @@ def read_plain(path: Path) -> bytes | None:
 def write_plain(path: Path, data: bytes) -> None:
     """Replace the cache file atomically; never through a link, and a read-only
     ``.git`` only costs the next run its speed."""
+    import tempfile
+
     from karsgit.edit.paths import remove_leftovers
 
     try:

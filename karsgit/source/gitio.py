@@ -223,6 +223,22 @@ def default_base(root: Path) -> str:
     raise GitError("no default branch found", "pass the base revision, e.g. 'karsgit diff main'")
 
 
+def karsgit_dir(root: Path) -> Path:
+    """The folder of karsgit's own files in the repository's git directory
+    (``.git/karsgit``; a worktree's own git directory)."""
+    import os
+
+    # The common case without a git process (~4 ms of a hook run): a ``.git`` folder
+    # in the work tree, which git finds first unless the environment names another.
+    dot_git = root / ".git"
+    if not {"GIT_DIR", "GIT_COMMON_DIR"} & os.environ.keys():
+        if dot_git.is_dir() and not dot_git.is_symlink():
+            return dot_git.resolve() / "karsgit"
+    # git_path resolves symlinks; only the git directory itself may be one
+    # (worktrees, submodules), never the karsgit folder inside it.
+    return git_path(root, "karsgit-cache-probe").parent / "karsgit"
+
+
 def git_path(root: Path, name: str) -> Path:
     """``name`` inside the repository's git directory (``.git/<name>``, worktrees too)."""
     out = run_git(root, "rev-parse", "--git-path", name).decode().strip()
