@@ -11,7 +11,12 @@ the median wall time of whole processes, after one untimed warm-up:
 - floor: ``kubectl kustomize`` of every root, one after the other (the renders
   alone, which any rendering gate pays);
 - hook: ``karsgit check`` of one overlay's patch file, beside one
-  ``kubectl kustomize`` of that root.
+  ``kubectl kustomize`` of that root, plain and as ``check`` asks for it (through
+  a wrapper kustomization with origin and transformer annotations, which the
+  findings are mapped back to source lines with);
+- diff: ``karsgit diff`` of a commit that changes one overlay's inline op,
+  beside what it cannot avoid: that root rendered at both revisions (as ``check``
+  renders it) and both revisions' trees exported with git.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import time
 from pathlib import Path
 
 BASES = 5
+IDENTITY = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
+            "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}  # fmt: skip
 SANDBOX = """\
 apiVersion: kars.azure.com/v1alpha1
 kind: KarsSandbox
@@ -88,10 +95,8 @@ def generate(out: Path, roots: int, per_root: int) -> list[str]:
         (folder / "kustomization.yaml").write_text(text)
         (folder / "strict.yaml").write_text(PATCH.format(index=first + 1))
         overlays.append(f"apps/overlays/o{root:02d}")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}  # fmt: skip
     for argv in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "corpus"]):
-        subprocess.run(["git", *argv], cwd=out, check=True, env=env)
+        subprocess.run(["git", *argv], cwd=out, check=True, env={**os.environ, **IDENTITY})
     return overlays
 
 
@@ -104,6 +109,50 @@ def timed(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
         code = subprocess.run(argv, cwd=cwd, capture_output=True).returncode
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), code
+
+
+def wrapped(root: Path, overlay: str, folder: Path) -> Path:
+    """A wrapper kustomization as karsgit.render.kustomize writes one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = os.path.relpath(root / overlay, folder)
+    (folder / "kustomization.yaml").write_text(
+        f"resources:\n  - {target}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n"
+    )
+    return folder
+
+
+def change_one_overlay(repo: Path, overlay: str) -> None:
+    """One commit that moves the host of the overlay's inline JSON6902 op."""
+    path = repo / overlay / "kustomization.yaml"
+    text = path.read_text()
+    path.write_text(text.replace(".example.net", "-moved.example.net"))
+    subprocess.run(["git", "commit", "-qam", f"{overlay} moves its host"], cwd=repo, check=True,
+                   env={**os.environ, **IDENTITY})  # fmt: skip
+
+
+def export_both(repo: Path, work: Path) -> dict[str, list[str]]:
+    """Shell steps that export HEAD~1 and HEAD as karsgit.source.gitio.export_tree
+    does (a throwaway index, then checkout-index), by the folder they fill."""
+    steps = {}
+    for side, rev in (("base", "HEAD~1"), ("head", "HEAD")):
+        dest, index = work / f"export-{side}", work / f"index-{side}"
+        script = (
+            f'rm -rf "{dest}" "{index}" && GIT_INDEX_FILE="{index}" git read-tree {rev} && '
+            f'GIT_INDEX_FILE="{index}" git checkout-index --all --force --prefix="{dest}/"'
+        )
+        steps[side] = ["sh", "-c", script]
+    return steps
+
+
+def timed_steps(steps: list[list[str]], cwd: Path, runs: int) -> float:
+    """Median wall time of running the steps one after the other."""
+    samples = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        for argv in steps:
+            subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples[1:])
 
 
 def floor(overlays: list[str], cwd: Path, runs: int) -> float:
@@ -130,15 +179,38 @@ def main() -> int:
     karsgit = [sys.executable, "-m", "karsgit", "check", "-f", "parsable"]
     full, code = timed(karsgit, repo, args.runs)
     renders = floor(overlays, repo, args.runs)
-    hook_file = f"{overlays[len(overlays) // 2]}/strict.yaml"
-    hook, hook_code = timed([*karsgit, hook_file], repo, args.runs)
-    one, _ = timed(["kubectl", "kustomize", overlays[len(overlays) // 2]], repo, args.runs)
+    overlay = overlays[len(overlays) // 2]
+    hook, hook_code = timed([*karsgit, f"{overlay}/strict.yaml"], repo, args.runs)
+    one, _ = timed(["kubectl", "kustomize", overlay], repo, args.runs)
+    annotated = ["kubectl", "kustomize", str(wrapped(repo, overlay, work / "wrapper"))]
+    one_annotated, _ = timed(annotated, repo, args.runs)
+    change_one_overlay(repo, overlay)
+    diff_argv = [sys.executable, "-m", "karsgit", "diff", "HEAD~1", "HEAD"]
+    diff, diff_code = timed(diff_argv, repo, args.runs)
+    exports = export_both(repo, work)
+    renders_of_both = []
+    for side, step in exports.items():
+        subprocess.run(step, cwd=repo, check=True, capture_output=True)
+        folder = wrapped(work / f"export-{side}", overlay, work / f"wrapper-{side}")
+        renders_of_both.append(["kubectl", "kustomize", str(folder)])
+    twice = timed_steps(renders_of_both, repo, args.runs)
+    exported = timed_steps(list(exports.values()), repo, args.runs)
     sandboxes = args.roots * args.per_root
     print(f"repository: {args.roots} roots over {BASES} bases, {sandboxes} rendered sandboxes")
-    print(f"full check           {full:7.3f} s  (exit {code})")
-    print(f"kustomize every root {renders:7.3f} s  (floor; full/floor = {full / renders:.2f}x)")
-    print(f"hook check, 1 root   {hook:7.3f} s  (exit {hook_code})")
-    print(f"kustomize that root  {one:7.3f} s  (hook - render = {(hook - one) * 1000:.0f} ms)")
+    print(f"full check                 {full:7.3f} s  (exit {code})")
+    print(
+        f"kustomize every root       {renders:7.3f} s  (floor; full/floor = {full / renders:.2f}x)"
+    )
+    print(f"hook check, 1 root         {hook:7.3f} s  (exit {hook_code})")
+    print(
+        f"kustomize that root        {one:7.3f} s  (hook - render = {(hook - one) * 1000:.0f} ms)"
+    )
+    print(f"  with origin annotations  {one_annotated:7.3f} s  "
+          f"(hook - render = {(hook - one_annotated) * 1000:.0f} ms)")  # fmt: skip
+    print(f"diff, 1 overlay changed    {diff:7.3f} s  (exit {diff_code})")
+    print(f"  that root at both revs   {twice:7.3f} s  (annotated, 2 renders)")
+    print(f"  both trees exported      {exported:7.3f} s  "
+          f"(diff - renders - exports = {(diff - twice - exported) * 1000:.0f} ms)")  # fmt: skip
     return 0
 
 
