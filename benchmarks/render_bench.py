@@ -5,7 +5,8 @@
 Generates a git repository of ``--roots`` overlays over five shared bases
 (``roots * per_root`` rendered sandboxes; 2,000 by default), each overlay with a
 namespace, a strategic-merge patch file and an inline JSON6902 op, then reports
-the median wall time of whole processes, after one untimed warm-up:
+the median wall time of whole processes, after one untimed warm-up; each figure
+is timed round-robin with its peers, so background load hits them alike:
 
 - full: ``karsgit check`` of the whole repository;
 - floor: ``kubectl kustomize`` of every root, one after the other (the renders
@@ -100,15 +101,22 @@ def generate(out: Path, roots: int, per_root: int) -> list[str]:
     return overlays
 
 
-def timed(argv: list[str], cwd: Path, runs: int) -> tuple[float, int]:
-    subprocess.run(argv, cwd=cwd, capture_output=True)  # warm-up
-    samples = []
-    code = 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        code = subprocess.run(argv, cwd=cwd, capture_output=True).returncode
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), code
+Steps = list[list[str]]  # commands run one after the other, timed as one
+
+
+def together(groups: list[Steps], cwd: Path, runs: int) -> tuple[list[float], list[int]]:
+    """Median wall time of each group and the exit code of its last command; the
+    groups run in turn, round after round, after one untimed round."""
+    samples: list[list[float]] = [[] for _ in groups]
+    codes = [0] * len(groups)
+    for round_ in range(runs + 1):
+        for i, steps in enumerate(groups):
+            start = time.perf_counter()
+            for argv in steps:
+                codes[i] = subprocess.run(argv, cwd=cwd, capture_output=True).returncode
+            if round_:
+                samples[i].append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples], codes
 
 
 def wrapped(root: Path, overlay: str, folder: Path) -> Path:
@@ -144,28 +152,6 @@ def export_both(repo: Path, work: Path) -> dict[str, list[str]]:
     return steps
 
 
-def timed_steps(steps: list[list[str]], cwd: Path, runs: int) -> float:
-    """Median wall time of running the steps one after the other."""
-    samples = []
-    for _ in range(runs + 1):
-        start = time.perf_counter()
-        for argv in steps:
-            subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples[1:])
-
-
-def floor(overlays: list[str], cwd: Path, runs: int) -> float:
-    samples = []
-    for _ in range(runs + 1):
-        start = time.perf_counter()
-        for overlay in overlays:
-            subprocess.run(["kubectl", "kustomize", overlay], cwd=cwd, capture_output=True,
-                           check=True)  # fmt: skip
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples[1:])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--roots", type=int, default=20)
@@ -177,24 +163,23 @@ def main() -> int:
     repo = work / "repo"
     overlays = generate(repo, args.roots, args.per_root)
     karsgit = [sys.executable, "-m", "karsgit", "check", "-f", "parsable"]
-    full, code = timed(karsgit, repo, args.runs)
-    renders = floor(overlays, repo, args.runs)
+    every_root = [["kubectl", "kustomize", overlay] for overlay in overlays]
+    (full, renders), (code, _) = together([[karsgit], every_root], repo, args.runs)
     overlay = overlays[len(overlays) // 2]
-    hook, hook_code = timed([*karsgit, f"{overlay}/strict.yaml"], repo, args.runs)
-    one, _ = timed(["kubectl", "kustomize", overlay], repo, args.runs)
     annotated = ["kubectl", "kustomize", str(wrapped(repo, overlay, work / "wrapper"))]
-    one_annotated, _ = timed(annotated, repo, args.runs)
+    hook_group = [[[*karsgit, f"{overlay}/strict.yaml"]], [["kubectl", "kustomize", overlay]],
+                  [annotated]]  # fmt: skip
+    (hook, one, one_annotated), (hook_code, *_) = together(hook_group, repo, args.runs)
     change_one_overlay(repo, overlay)
-    diff_argv = [sys.executable, "-m", "karsgit", "diff", "HEAD~1", "HEAD"]
-    diff, diff_code = timed(diff_argv, repo, args.runs)
     exports = export_both(repo, work)
     renders_of_both = []
     for side, step in exports.items():
         subprocess.run(step, cwd=repo, check=True, capture_output=True)
         folder = wrapped(work / f"export-{side}", overlay, work / f"wrapper-{side}")
         renders_of_both.append(["kubectl", "kustomize", str(folder)])
-    twice = timed_steps(renders_of_both, repo, args.runs)
-    exported = timed_steps(list(exports.values()), repo, args.runs)
+    diff_argv = [sys.executable, "-m", "karsgit", "diff", "HEAD~1", "HEAD"]
+    diff_group = [[diff_argv], renders_of_both, list(exports.values())]
+    (diff, twice, exported), (diff_code, *_) = together(diff_group, repo, args.runs)
     sandboxes = args.roots * args.per_root
     print(f"repository: {args.roots} roots over {BASES} bases, {sandboxes} rendered sandboxes")
     print(f"full check                 {full:7.3f} s  (exit {code})")
