@@ -4,7 +4,8 @@
 
 Generates a git repository of ``--roots`` overlays over five shared bases
 (``roots * per_root`` rendered sandboxes; 2,000 by default), each overlay with a
-namespace, a strategic-merge patch file and an inline JSON6902 op, then reports
+namespace, a strategic-merge patch file and an inline JSON6902 op, and one
+sandbox file outside every kustomization, then reports
 the median wall time of whole processes, after one untimed warm-up; each figure
 is timed round-robin with its peers, so background load hits them alike:
 
@@ -14,7 +15,9 @@ is timed round-robin with its peers, so background load hits them alike:
 - hook: ``karsgit check`` of one overlay's patch file, beside one
   ``kubectl kustomize`` of that root, plain and as ``check`` asks for it (through
   a wrapper kustomization with origin and transformer annotations, which the
-  findings are mapped back to source lines with);
+  findings are mapped back to source lines with), and beside ``karsgit check``
+  of the one sandbox file no kustomization lists (a hook run that renders
+  nothing);
 - diff: ``karsgit diff`` of a commit that changes one overlay's inline op,
   beside what it cannot avoid: that root rendered at both revisions (as ``check``
   renders it) and both revisions' trees exported with git.
@@ -96,6 +99,9 @@ def generate(out: Path, roots: int, per_root: int) -> list[str]:
         (folder / "kustomization.yaml").write_text(text)
         (folder / "strict.yaml").write_text(PATCH.format(index=first + 1))
         overlays.append(f"apps/overlays/o{root:02d}")
+    # One sandbox no kustomization lists: a hook run on it renders nothing.
+    (out / "plain").mkdir()
+    (out / "plain" / "sandbox.yaml").write_text(SANDBOX.format(index=9999))
     for argv in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "corpus"]):
         subprocess.run(["git", *argv], cwd=out, check=True, env={**os.environ, **IDENTITY})
     return overlays
@@ -168,8 +174,8 @@ def main() -> int:
     overlay = overlays[len(overlays) // 2]
     annotated = ["kubectl", "kustomize", str(wrapped(repo, overlay, work / "wrapper"))]
     hook_group = [[[*karsgit, f"{overlay}/strict.yaml"]], [["kubectl", "kustomize", overlay]],
-                  [annotated]]  # fmt: skip
-    (hook, one, one_annotated), (hook_code, *_) = together(hook_group, repo, args.runs)
+                  [annotated], [[*karsgit, "plain/sandbox.yaml"]]]  # fmt: skip
+    (hook, one, one_annotated, plain), (hook_code, *_) = together(hook_group, repo, args.runs)
     change_one_overlay(repo, overlay)
     exports = export_both(repo, work)
     renders_of_both = []
@@ -192,6 +198,7 @@ def main() -> int:
     )
     print(f"  with origin annotations  {one_annotated:7.3f} s  "
           f"(hook - render = {(hook - one_annotated) * 1000:.0f} ms)")  # fmt: skip
+    print(f"hook check, no root        {plain:7.3f} s  (a file no kustomization lists)")
     print(f"diff, 1 overlay changed    {diff:7.3f} s  (exit {diff_code})")
     print(f"  that root at both revs   {twice:7.3f} s  (annotated, 2 renders)")
     print(f"  both trees exported      {exported:7.3f} s  "
