@@ -231,9 +231,9 @@ def karsgit_dir(root: Path) -> Path:
     # The common case without a git process (~4 ms of a hook run): a ``.git`` folder
     # in the work tree, which git finds first unless the environment names another.
     dot_git = root / ".git"
-    if not {"GIT_DIR", "GIT_COMMON_DIR"} & os.environ.keys():
-        if dot_git.is_dir() and not dot_git.is_symlink():
-            return dot_git.resolve() / "karsgit"
+    named = {"GIT_DIR", "GIT_COMMON_DIR"} & os.environ.keys()
+    if not named and dot_git.is_dir() and not dot_git.is_symlink():
+        return dot_git.resolve() / "karsgit"
     # git_path resolves symlinks; only the git directory itself may be one
     # (worktrees, submodules), never the karsgit folder inside it.
     return git_path(root, "karsgit-cache-probe").parent / "karsgit"
