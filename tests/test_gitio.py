@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from karsgit.source import gitio
 from tests.support.repos import Repo
 
@@ -33,3 +37,21 @@ def test_batched_added_times_match_per_file(repo: Repo, monkeypatch) -> None:
     assert batched["approvals/a1.yaml"] == 1_700_000_000  # an edit is not an add
     assert batched["approvals/a2.yaml"] == 1_700_300_000  # a re-add starts a new object
     assert "approvals/new.yaml" not in batched
+
+
+def test_karsgit_dir_is_where_git_puts_the_repositorys_own_files(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("a.txt", "a\n")
+    repo.commit("a")
+    assert gitio.karsgit_dir(repo.path) == (repo.path / ".git" / "karsgit").resolve()
+    # A linked worktree has its own git directory (a .git file points to it).
+    other = tmp_path / "other"
+    repo.git("worktree", "add", "-q", str(other))
+    private = gitio.karsgit_dir(other)
+    assert private.parent == (repo.path / ".git" / "worktrees" / "other").resolve()
+    # GIT_DIR names the git directory whatever the work tree holds.
+    elsewhere = tmp_path / "elsewhere.git"
+    repo.git("clone", "-q", "--bare", str(repo.path), str(elsewhere))
+    monkeypatch.setenv("GIT_DIR", str(elsewhere))
+    assert gitio.karsgit_dir(repo.path) == elsewhere.resolve() / "karsgit"

@@ -71,19 +71,22 @@ class _SuffixRules:
     exception: frozenset[str]
 
 
-@cache
-def _suffix_rules() -> _SuffixRules:
-    """The list shipped in the publicsuffixlist package, read directly: its own
-    loader IDNA-encodes every rule (~0.1 s), more than a whole pre-commit run."""
+def _list_path() -> Path:
     from importlib.util import find_spec
 
     spec = find_spec("publicsuffixlist")  # locate the data file without importing
     assert spec is not None and spec.origin is not None
-    path = Path(spec.origin).with_name("public_suffix_list.dat")
+    return Path(spec.origin).with_name("public_suffix_list.dat")
+
+
+@cache
+def _suffix_rules() -> _SuffixRules:
+    """The list shipped in the publicsuffixlist package, read directly: its own
+    loader IDNA-encodes every rule (~0.1 s), more than a whole pre-commit run."""
     plain: set[str] = set()
     wildcard: set[str] = set()
     exception: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in _list_path().read_text(encoding="utf-8").splitlines():
         rule = line.split(maxsplit=1)[0] if line.strip() else ""
         if not rule or rule.startswith("//"):
             continue
@@ -106,15 +109,68 @@ def _ace(rule: str) -> str:
     )
 
 
+# Building the rule sets costs ~15 ms. A run that asks about a few hosts (a hook)
+# checks the list once (~6 ms) and searches its text for each host's rule lines
+# (~0.4 ms a host); past this many hosts the sets are cheaper.
+_SEARCHED_HOSTS = 16
+_searched = 0
+
+
+@cache
+def _list_text() -> str | None:
+    """The list framed by newlines, when each rule line is exactly its rule (no
+    spaces, already lowercase), so that "\n<rule>\n" finds a rule as the sets
+    would; None when it is not, and the sets are used."""
+    text = _list_path().read_text(encoding="utf-8")  # "\r\n" and "\r" read as "\n"
+    # The sets split the text on every line boundary splitlines knows, comments too.
+    if any(c in text for c in "\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
+        return None
+    lines = [line for line in text.split("\n") if line and not line.startswith("//")]
+    rules = "\n".join(lines)
+    # No other whitespace in a rule line, and nothing that lowercasing changes.
+    if rules.split() != lines or rules != rules.lower():
+        return None
+    return f"\n{text}\n"
+
+
+def _written(host: str) -> list[str]:
+    """The ways a rule line can spell this host: each punycode label as written or
+    as the Unicode label it encodes (the sets hold rules in punycode)."""
+    forms = [""]
+    for label in host.split("."):
+        spellings = [label]
+        if label.startswith("xn--"):
+            try:
+                decoded = label[4:].encode("ascii").decode("punycode")
+            except (UnicodeError, ValueError):
+                decoded = ""
+            if not decoded.isascii() and _ace(decoded) == label:
+                spellings.append(decoded)
+        forms = [
+            f"{form}.{spelling}" if form else spelling for form in forms for spelling in spellings
+        ]
+    return forms
+
+
 def public_suffix(host: str) -> bool:
     """Whether the host is itself a public suffix (``com``, ``co.uk``, ``github.io``).
 
     Rules of the Public Suffix List, private section included; an unlisted single
     label (a cluster-local service name) is not a suffix.
     """
+    global _searched
     host = host.lower()
     if not host:
         return False
+    _searched += 1
+    # A host that could spell a comment, an exception or a wildcard line, or span
+    # lines, is looked up in the sets.
+    plain = host.isprintable() and not host.startswith(("/", "!", "*")) and " " not in host
+    text = _list_text() if plain and _searched <= _SEARCHED_HOSTS else None
+    return _in_sets(host) if text is None else _in_text(text, host)
+
+
+def _in_sets(host: str) -> bool:
     rules = _suffix_rules()
     if host in rules.exception:
         return False
@@ -123,6 +179,20 @@ def public_suffix(host: str) -> bool:
         return True
     parent = host.partition(".")[2]
     return bool(parent) and parent in rules.wildcard
+
+
+def _in_text(text: str, host: str) -> bool:
+    """``_in_sets`` by searching the list's text (``_list_text``) for the rule lines."""
+
+    def listed(rule: str, prefix: str) -> bool:
+        return any(f"\n{prefix}{form}\n" in text for form in _written(rule))
+
+    if listed(host, "!"):
+        return False
+    if listed(host, "") or listed(host, "*."):
+        return True
+    parent = host.partition(".")[2]
+    return bool(parent) and listed(parent, "*.")
 
 
 def script_of(char: str) -> str | None:

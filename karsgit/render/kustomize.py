@@ -119,12 +119,12 @@ def _message(stderr: str, root: Path) -> str:
 def render_roots(renderer: Renderer, root: Path, roots: Sequence[str]) -> list[Output]:
     """Each root in its own kustomize process, a few at a time: the renders are
     independent and mostly process start-up (docs/design-choices.md)."""
-    from concurrent.futures import ThreadPoolExecutor
+    if len(roots) <= 1:
+        return [render(renderer, root, r) for r in roots]
+    from concurrent.futures import ThreadPoolExecutor  # ~5 ms: not for the one root of a hook
 
     from karsgit import workers
 
-    if len(roots) <= 1:
-        return [render(renderer, root, r) for r in roots]
     threads = min(len(roots), workers.worker_count() * 2)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(lambda r: render(renderer, root, r), roots))

@@ -15,13 +15,8 @@ from typing import TYPE_CHECKING
 from karsgit.bundle.layout import in_bundle_dir
 from karsgit.errors import GitError
 from karsgit.findings import Hit, Position
-from karsgit.render.tree import (
-    CROSS_FAMILIES,
-    Graph,
-    Kustomization,
-    build_graph,
-    kustomization_files,
-)
+from karsgit.render.rootindex import root_index
+from karsgit.render.tree import CROSS_FAMILIES, Graph, Kustomization, kustomization_files
 from karsgit.settings import Settings
 from karsgit.source import gitio
 from karsgit.source.objects import KarsObject, Sandbox
@@ -105,9 +100,12 @@ def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
         return None
     if not kustomization_files(listed):
         return None
-    graph = build_graph(settings.root, listed, settings.render_roots)
+    index = root_index(settings, listed)
+    graph = index.graph
     given = {_relative(settings.root, p) for p in paths} if paths else None
-    roots = [r for r in _wanted(graph, given) if not in_bundle_dir(settings, r)]
+    # Every root; with paths (the hook), only the roots those files reach.
+    wanted = graph.roots if given is None else index.reached(given)
+    roots = [r for r in wanted if not in_bundle_dir(settings, r)]
     stage = Stage()
     # A hook run reports a cycle when it touches one; a full run always does.
     stage.hits.extend(h for h in _cycle_hits(graph) if given is None or h[0] in given)
@@ -119,13 +117,6 @@ def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
     if ready:
         _render_all(settings, graph, ready, stage)
     return stage
-
-
-def _wanted(graph: Graph, given: set[str] | None) -> list[str]:
-    """Every root; with paths (the hook), only the roots those files reach."""
-    if given is None:
-        return graph.roots
-    return [r for r in graph.roots if graph.files(r) & given]
 
 
 def _relative(root: Path, given: str) -> str:

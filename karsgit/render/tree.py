@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from karsgit.findings import Hit, Position
+from karsgit.findings import Position
 from karsgit.source.load import Document, parse_documents
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -41,31 +41,34 @@ class Ref:
 
 @dataclass
 class Kustomization:
+    """What the graph needs of a kustomization file; its document and text are read
+    on first use (a hook run with a cached graph reads only the roots it renders)."""
+
     directory: str  # repo-relative POSIX, "" for the repository root
     path: str  # the kustomization file itself
-    doc: Document | None
-    text: str = ""
     refs: list[Ref] = field(default_factory=list)
     helm: Position | None = None
-    hits: list[Hit] = field(default_factory=list)
+    component: bool = False  # a Component only exists inside the kustomizations that list it
+    namespace: Position | None = None  # of its own ``namespace`` field
+    tree: Path | None = None  # the work tree its text is read from, on first use
+    parsed: tuple[Document | None, str] | None = field(default=None, repr=False, compare=False)
 
     def includes(self) -> Iterator[Ref]:
         """Entries naming another kustomization (bases, components, overlays)."""
         return (r for r in self.refs if r.directory)
 
     @property
-    def component(self) -> bool:
-        """A Component only exists inside the kustomizations that list it."""
-        data = self.doc.data if self.doc else None
-        return isinstance(data, dict) and data.get("kind") == "Component"
+    def doc(self) -> Document | None:
+        return self._parsed()[0]
 
     @property
-    def namespace(self) -> Position | None:
-        data = self.doc.data if self.doc else None
-        if isinstance(data, dict) and "namespace" in data:
-            assert self.doc is not None
-            return self.doc.pos(("namespace",))
-        return None
+    def text(self) -> str:
+        return self._parsed()[1]
+
+    def _parsed(self) -> tuple[Document | None, str]:
+        if self.parsed is None:
+            self.parsed = _parse(self.tree, self.path) if self.tree is not None else (None, "")
+        return self.parsed
 
 
 @dataclass
@@ -114,14 +117,28 @@ def kustomization_files(listed: Iterable[str]) -> list[str]:
 
 
 def build_graph(root: Path, listed: list[str], named_roots: Iterable[str] = ()) -> Graph:
+    return assemble(root, read_kustomizations(root, listed), named_roots)
+
+
+def read_kustomizations(
+    root: Path, listed: list[str], probed: dict[str, bool] | None = None
+) -> dict[str, Kustomization]:
+    """Every kustomization of the listed files, by directory. ``probed`` hears each
+    path whose being listed decided an entry (a listed file is never remote)."""
     files = kustomization_files(listed)
     homes = {posixpath.dirname(p) for p in files}
-    known = _Known(set(listed), homes)
+    known = _Known(set(listed), homes, {} if probed is None else probed)
     found: dict[str, Kustomization] = {}
     for path in files:
         directory = posixpath.dirname(path)
         if directory not in found:  # kustomize itself refuses a directory with two
             found[directory] = _read(root, directory, path, known)
+    return found
+
+
+def assemble(root: Path, found: dict[str, Kustomization], named_roots: Iterable[str] = ()) -> Graph:
+    """The graph of these kustomizations: its roots are the named ones, else the paths
+    Flux and Argo CD objects apply, else every kustomization nothing includes."""
     included = {r.target for k in found.values() for r in k.includes()}
     roots = [d for d in found if d not in included and not found[d].component]
     chosen = [_normal(r) for r in named_roots] or _gitops_roots(root, found)
@@ -139,19 +156,27 @@ def _normal(path: str) -> str:
 class _Known:
     files: set[str]
     homes: set[str]  # directories holding a kustomization
+    probed: dict[str, bool]  # file -> listed, for each look-up in ``files``
 
 
-def _read(root: Path, directory: str, path: str, listed: _Known) -> Kustomization:
+def _parse(root: Path, path: str) -> tuple[Document | None, str]:
     try:
         text = (root / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return Kustomization(directory, path, None)  # the file checks report it
+        return None, ""  # the file checks report it
     loaded = parse_documents(path, text)
-    doc = loaded.documents[0] if loaded.documents else None
-    k = Kustomization(directory, path, doc, text, hits=list(loaded.hits))
+    return (loaded.documents[0] if loaded.documents else None), text
+
+
+def _read(root: Path, directory: str, path: str, listed: _Known) -> Kustomization:
+    doc, text = _parse(root, path)
+    k = Kustomization(directory, path, tree=root, parsed=(doc, text))
     if doc is None or not isinstance(doc.data, dict):
         return k
     data: dict[str, Any] = doc.data
+    k.component = data.get("kind") == "Component"
+    if "namespace" in data:
+        k.namespace = doc.pos(("namespace",))
     for name in ("resources", "bases", "components", "crds"):
         for i, entry in enumerate(_list(data.get(name))):
             if isinstance(entry, str):
@@ -178,7 +203,10 @@ def _list(value: Any) -> list[Any]:
 def _ref(directory: str, name: str, entry: str, pos: Position, patch: bool, known: _Known) -> Ref:
     target = _normal(posixpath.join(directory, entry))
     home = target in known.homes
-    remote = not home and target not in known.files and _REMOTE.match(entry) is not None
+    remote = False
+    if not home and _REMOTE.match(entry) is not None:
+        listed = known.probed[target] = target in known.files
+        remote = not listed
     return Ref(name, entry if remote else target, pos, patch, remote, home and not patch)
 
 

@@ -11,14 +11,17 @@ from pathlib import Path
 from karsgit.errors import GitError
 
 
-def run_git(root: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
+def run_git(
+    root: Path, *args: str, input_bytes: bytes | None = None, found_nothing_ok: bool = False
+) -> bytes:
+    """``found_nothing_ok``: exit 1 is an answer (grep: no match), not a failure."""
     try:
         done = subprocess.run(
             ["git", *args], cwd=root, input=input_bytes, capture_output=True, check=False
         )
     except FileNotFoundError as error:
         raise GitError("git is not installed", "install git and retry") from error
-    if done.returncode != 0:
+    if done.returncode != 0 and not (found_nothing_ok and done.returncode == 1):
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = detail[-1] if detail else f"exit {done.returncode}"
         raise GitError(f"git {args[0]} failed: {reason}", "check that this is a git repository")
@@ -46,11 +49,11 @@ def files_containing(root: Path, needles: Sequence[str], globs: Sequence[str]) -
     any of ``needles`` (fixed strings): git reads them, not Python."""
     patterns = [arg for needle in needles for arg in ("-e", needle)]
     out = b""
-    # git grep exits 1 when nothing matches; outside a repository (an exported
-    # revision) only --no-index works.
+    # Outside a repository (an exported revision) only --no-index works.
     for scope in ("--untracked", "--no-index"):
         try:
-            out = run_git(root, "grep", "-l", "-I", "-F", scope, *patterns, "--", *globs)
+            args = ("grep", "-l", "-I", "-F", scope, *patterns, "--", *globs)
+            out = run_git(root, *args, found_nothing_ok=True)
             break
         except GitError:
             continue
@@ -218,6 +221,22 @@ def default_base(root: Path) -> str:
             continue
         return run_git(root, "merge-base", candidate, "HEAD").decode().strip()
     raise GitError("no default branch found", "pass the base revision, e.g. 'karsgit diff main'")
+
+
+def karsgit_dir(root: Path) -> Path:
+    """The folder of karsgit's own files in the repository's git directory
+    (``.git/karsgit``; a worktree's own git directory)."""
+    import os
+
+    # The common case without a git process (~4 ms of a hook run): a ``.git`` folder
+    # in the work tree, which git finds first unless the environment names another.
+    dot_git = root / ".git"
+    named = {"GIT_DIR", "GIT_COMMON_DIR"} & os.environ.keys()
+    if not named and dot_git.is_dir() and not dot_git.is_symlink():
+        return dot_git.resolve() / "karsgit"
+    # git_path resolves symlinks; only the git directory itself may be one
+    # (worktrees, submodules), never the karsgit folder inside it.
+    return git_path(root, "karsgit-cache-probe").parent / "karsgit"
 
 
 def git_path(root: Path, name: str) -> Path:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
-import tempfile
 import time
 import zlib
 from collections.abc import Collection, Iterable
@@ -27,6 +25,7 @@ from karsgit import __version__
 from karsgit.errors import GitError
 from karsgit.settings import Settings
 from karsgit.source import gitio
+from karsgit.source.cachefiles import RACY_NS, Stamp, cache_file, open_plain, stamps, write_plain
 from karsgit.source.discover import selected
 from karsgit.source.extract import to_object
 from karsgit.source.indexcodec import decode, encode
@@ -34,12 +33,7 @@ from karsgit.source.load import ReadLimits, iter_kars_documents, load_file
 from karsgit.source.objects import Approval, KarsObject
 from karsgit.workers import fork_map, worth_forking
 
-CACHE_NAME = "karsgit/repoindex.marshal"
-# Like git's "racily clean" index entries: a file written within this window of
-# the cache write may change again without moving its mtime, so it is not cached.
-RACY_NS = 2_000_000_000
-
-Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+CACHE_NAME = "repoindex.marshal"
 # (*stamp, names, offset, length, crc32 of the rows)
 Entry = tuple[int, int, int, int, tuple[str, ...], int, int, int]
 Packed = tuple[tuple[str, ...], bytes]  # (names, marshalled rows)
@@ -63,23 +57,25 @@ def objects_outside(
     built: the cross-file rules relate objects by name, and building all 10,000 of
     a large repository costs more than the hook's whole budget.
     """
+    if names is not None and not names:
+        return []  # nothing can relate to no name: skip listing and stamping the repository
     root = settings.root
     try:
         listed = gitio.listed_files(root)
-        cache_path = _cache_path(settings)
+        cache_path = cache_file(settings, CACHE_NAME)
     except GitError:
         return []
-    stamps = _stamps(root, (p for p in listed if p not in given and selected(p, settings)))
+    found = stamps(root, (p for p in listed if p not in given and selected(p, settings)))
     wanted = {(o.ref.namespace, o.sandbox) for o in checked if isinstance(o, Approval)}
     cache = _Cache.read(cache_path)
-    missing = [p for p, stamp in stamps.items() if cache.stamp(p) != stamp]
+    missing = [p for p, stamp in found.items() if cache.stamp(p) != stamp]
     fresh = {p: _pack(objects) for p, objects in _parse(root, missing, settings)}
     if missing:
-        cache = cache.updated(stamps, fresh, given)
+        cache = cache.updated(found, fresh, given)
         cache.write(cache_path)
     return [
         obj
-        for path in stamps
+        for path in found
         if names is None or not names.isdisjoint(cache.names(path))
         for obj in _decoded(cache, path, wanted, names, root, settings)
     ]
@@ -107,26 +103,6 @@ def _pack(objects: tuple[KarsObject, ...]) -> Packed:
     return tuple(sorted(found)), marshal.dumps(encode(objects))
 
 
-def _cache_path(settings: Settings) -> Path:
-    if settings.cache_dir is not None:
-        return settings.cache_dir / "repoindex.marshal"
-    # git_path resolves symlinks; only the git directory itself may be one
-    # (worktrees, submodules), never the cache folder or file inside it.
-    return gitio.git_path(settings.root, "karsgit-cache-probe").parent / CACHE_NAME
-
-
-def _stamps(root: Path, paths: Iterable[str]) -> dict[str, Stamp]:
-    out: dict[str, Stamp] = {}
-    base = f"{root}{os.sep}"  # string joins: Path division costs more than the stat
-    for rel in paths:
-        try:
-            info = os.stat(base + rel)
-        except OSError:
-            continue
-        out[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return out
-
-
 def _valid_header(header: object, rows: int) -> bool:
     """Every entry of the shape ``Entry`` with its rows inside the file; one pass per
     column keeps this at a few ms for 10,000 files on the hook path."""
@@ -148,21 +124,6 @@ def _valid_header(header: object, rows: int) -> bool:
     return all(offset >= 0 and length >= 0 and offset + length <= rows for offset, length in spans)
 
 
-def _open_plain(path: Path) -> int | None:
-    """A descriptor of the regular file at ``path``, never through a symlink (a link
-    to /dev/zero would be read forever); None when there is none."""
-    if path.parent.is_symlink():
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        return None
-    return fd
-
-
 class _Cache:
     """On disk: MAGIC, an 8-byte header length, a marshalled header {path: (size, mtime_ns,
     names, offset, length)}, then the rows of every file. A run reads the header and
@@ -175,7 +136,7 @@ class _Cache:
 
     @classmethod
     def read(cls, path: Path) -> _Cache:
-        fd = _open_plain(path)
+        fd = open_plain(path)
         if fd is None:
             return cls({})
         try:
@@ -207,7 +168,7 @@ class _Cache:
         *_, offset, length, crc = self.header[path]
         if self.data is None:  # one plain read of the rows region, parsed per file
             assert self.source is not None
-            fd = _open_plain(self.source)
+            fd = open_plain(self.source)
             if fd is None:
                 raise ValueError("cache file went away")
             with os.fdopen(fd, "rb") as handle:
@@ -238,30 +199,11 @@ class _Cache:
         return _Cache(header, b"".join(chunks))
 
     def write(self, path: Path) -> None:
-        from karsgit.edit.paths import remove_leftovers
-
         limit = time.time_ns() - RACY_NS
         # racy on mtime, as git's index is: ctime and inode only catch replacements
         stable = {p: e for p, e in self.header.items() if e[1] < limit}
         head = marshal.dumps(((__version__, CACHE_FORMAT), stable))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.parent.is_symlink() or path.is_symlink():
-                return  # never write through a link, wherever it points
-            # A check killed mid-write leaves its temp file; a concurrent check that
-            # loses its temp here only skips its cache update.
-            remove_leftovers(path.parent, path.name)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                framed = MAGIC + len(head).to_bytes(8, "little") + head
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(framed + (self.data or b""))
-                os.replace(temp, path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only .git only costs speed, never correctness
+        write_plain(path, MAGIC + len(head).to_bytes(8, "little") + head + (self.data or b""))
 
 
 def _objects_of(args: tuple[str, str, int]) -> tuple[str, tuple[KarsObject, ...]]:
