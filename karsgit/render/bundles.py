@@ -27,11 +27,11 @@ from karsgit.bundle.plan import (
     source_endpoints,
 )
 from karsgit.bundle.plan import render as render_bytes
-from karsgit.errors import ConfigError, GitError
+from karsgit.errors import ConfigError
 from karsgit.render.kustomize import Output
-from karsgit.render.tree import Graph, Kustomization, build_graph, kustomization_files
+from karsgit.render.rootindex import repo_index
+from karsgit.render.tree import Graph, Kustomization
 from karsgit.settings import Settings
-from karsgit.source import gitio
 from karsgit.source.extract import to_object
 from karsgit.source.load import Document, parse_documents
 from karsgit.source.objects import SANDBOX, KarsObject, Location, Sandbox
@@ -95,15 +95,10 @@ def rendered_plan(
 
     ``renders``: the outputs the rendered check already has (CheckResult.renders);
     only the roots it did not render are rendered here."""
-    if not settings.render_enabled:
+    known = repo_index(settings)
+    if known is None:
         return None
-    try:
-        listed = gitio.listed_files(settings.root)
-    except GitError:
-        return None
-    if not kustomization_files(listed):
-        return None
-    graph = build_graph(settings.root, listed, settings.render_roots)
+    graph = known.graph
     roots = [r for r in graph.roots if _renderable(graph, r) and not in_bundle_dir(settings, r)]
     if "" in roots and TOP_ROOT in roots:
         raise ConfigError(

@@ -55,6 +55,22 @@ class RootIndex:
         return [root for root in self.graph.roots if root in hit]
 
 
+def repo_index(settings: Settings) -> RootIndex | None:
+    """The repository's root index; None where nothing is rendered: rendering is
+    off, the folder is not a git work tree, or it holds no kustomization."""
+    from karsgit.source import gitio
+
+    if not settings.render_enabled:
+        return None
+    try:
+        listed = gitio.listed_files(settings.root)
+    except GitError:
+        return None
+    if not kustomization_files(listed):
+        return None
+    return root_index(settings, listed)
+
+
 def root_index(settings: Settings, listed: list[str]) -> RootIndex:
     root = settings.root
     paths = kustomization_files(listed)

@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from karsgit.bundle.layout import in_bundle_dir
-from karsgit.errors import GitError
 from karsgit.findings import Hit, Position
-from karsgit.render.rootindex import root_index
-from karsgit.render.tree import CROSS_FAMILIES, Graph, Kustomization, kustomization_files
+from karsgit.render.rootindex import repo_index
+from karsgit.render.tree import CROSS_FAMILIES, Graph, Kustomization
 from karsgit.settings import Settings
-from karsgit.source import gitio
 from karsgit.source.objects import KarsObject, Sandbox
 
 if TYPE_CHECKING:
@@ -92,15 +90,9 @@ class Stage:
 
 def render_stage(settings: Settings, paths: Sequence[str]) -> Stage | None:
     """None when there is nothing to render: plain-manifest repositories run as before."""
-    if not settings.render_enabled:
+    index = repo_index(settings)
+    if index is None:
         return None
-    try:
-        listed = gitio.listed_files(settings.root)
-    except GitError:
-        return None
-    if not kustomization_files(listed):
-        return None
-    index = root_index(settings, listed)
     graph = index.graph
     given = {_relative(settings.root, p) for p in paths} if paths else None
     # Every root; with paths (the hook), only the roots those files reach.

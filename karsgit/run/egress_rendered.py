@@ -16,11 +16,11 @@ from pathlib import Path
 
 from karsgit.bundle.plan import deny_all
 from karsgit.edit.files import TextForm
-from karsgit.errors import GitError, UsageError
+from karsgit.errors import UsageError
 from karsgit.findings import Finding, Position
 from karsgit.render.kustomize import Output
 from karsgit.render.placement import Op, Placement, Setter, place
-from karsgit.render.tree import Graph, build_graph, kustomization_files
+from karsgit.render.tree import Graph
 from karsgit.run.check import CheckResult
 from karsgit.run.egress import (
     MODE_PATH,
@@ -36,7 +36,6 @@ from karsgit.run.egress import (
     resolve,
 )
 from karsgit.settings import Settings
-from karsgit.source import gitio
 from karsgit.source.load import Document, parse_documents
 from karsgit.source.objects import SANDBOX, Sandbox
 
@@ -68,15 +67,10 @@ class RenderedEdit:
 
 def load_graph(settings: Settings) -> Graph | None:
     """The kustomization graph, or None where egress reads the raw files."""
-    if not settings.render_enabled:
-        return None
-    try:
-        listed = gitio.listed_files(settings.root)
-    except GitError:
-        return None
-    if not kustomization_files(listed):
-        return None
-    return build_graph(settings.root, listed, settings.render_roots)
+    from karsgit.render.rootindex import repo_index
+
+    index = repo_index(settings)
+    return index.graph if index is not None else None
 
 
 def root_of(settings: Settings, graph: Graph | None, given: str) -> str:
