@@ -184,8 +184,9 @@ def _request(
 @click.option("--commit", is_flag=True, help="Make one git commit of the change.")
 @click.option(
     "--root",
-    metavar="DIR",
-    help="Kustomization root (its directory) whose rendered sandbox to change.",
+    metavar="ROOT",
+    help="Kustomization root whose rendered sandbox to change: its directory, or the "
+    "name of the Flux Kustomization or Argo CD Application that applies it.",
 )
 @config_option
 def flows(name: str, namespace: str | None, approve: tuple[str, ...], deny: tuple[str, ...],
@@ -419,9 +420,9 @@ def egress() -> None:
 @click.option("--commit", is_flag=True, help="Make one git commit of the new file.")
 @click.option(
     "--root",
-    metavar="DIR",
-    help="Kustomization root (its directory) whose rendered sandbox the approval is for; "
-    "the root's kustomization lists the new file.",
+    metavar="ROOT",
+    help="Kustomization root (directory or application name, as for the other flows) "
+    "whose rendered sandbox the approval is for; the root's kustomization lists the new file.",
 )
 @config_option
 def allow_extra(name: str, namespace: str | None, hosts: tuple[str, ...], ttl: str, reason: str,

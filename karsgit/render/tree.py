@@ -76,6 +76,8 @@ class Graph:
     kustomizations: dict[str, Kustomization]  # by directory
     roots: list[str]
     cycles: list[tuple[str, Ref]] = field(default_factory=list)  # (kustomization path, ref)
+    # metadata.name of each Flux Kustomization / Argo CD Application -> the roots it applies
+    apps: dict[str, list[str]] = field(default_factory=dict)
 
     def reach(self, root: str) -> list[Kustomization]:
         """The kustomizations a root renders, root first, each once."""
@@ -141,8 +143,10 @@ def assemble(root: Path, found: dict[str, Kustomization], named_roots: Iterable[
     Flux and Argo CD objects apply, else every kustomization nothing includes."""
     included = {r.target for k in found.values() for r in k.includes()}
     roots = [d for d in found if d not in included and not found[d].component]
-    chosen = [_normal(r) for r in named_roots] or _gitops_roots(root, found)
-    graph = Graph(found, sorted(chosen) if chosen else sorted(roots))
+    named = [_normal(r) for r in named_roots]
+    apps = {} if named else _gitops_apps(root, found)
+    chosen = named or sorted({path for paths in apps.values() for path in paths})
+    graph = Graph(found, sorted(chosen) if chosen else sorted(roots), apps=apps)
     graph.cycles = list(_cycles(found))
     return graph
 
@@ -210,12 +214,13 @@ def _ref(directory: str, name: str, entry: str, pos: Position, patch: bool, know
     return Ref(name, entry if remote else target, pos, patch, remote, home and not patch)
 
 
-def _gitops_roots(root: Path, found: dict[str, Kustomization]) -> list[str]:
-    """Paths that Flux Kustomizations (spec.path) and Argo CD Applications
-    (spec.source.path, spec.sources[].path) apply, where they hold a kustomization."""
+def _gitops_apps(root: Path, found: dict[str, Kustomization]) -> dict[str, list[str]]:
+    """By name, the paths that Flux Kustomizations (spec.path) and Argo CD
+    Applications (spec.source.path, spec.sources[].path) apply, where they hold a
+    kustomization (one name may stand in several clusters' folders)."""
     from karsgit.source.gitio import files_containing
 
-    paths: set[str] = set()
+    apps: dict[str, set[str]] = {}
     for rel in files_containing(root, (_FLUX, _ARGO), ("*.yaml", "*.yml")):
         if posixpath.basename(rel) in NAMES:
             continue
@@ -224,8 +229,10 @@ def _gitops_roots(root: Path, found: dict[str, Kustomization]) -> list[str]:
         except (OSError, UnicodeDecodeError):
             continue
         for doc in parse_documents(rel, text).documents:
-            paths.update(_applied_paths(doc))
-    return sorted(p for p in (_normal(p) for p in paths) if p in found)
+            paths = {p for p in map(_normal, _applied_paths(doc)) if p in found}
+            if paths:
+                apps.setdefault(doc.name, set()).update(paths)
+    return {name: sorted(paths) for name, paths in sorted(apps.items())}
 
 
 def _applied_paths(doc: Document) -> Iterator[str]:

@@ -74,9 +74,13 @@ def load_graph(settings: Settings) -> Graph | None:
 
 
 def root_of(settings: Settings, graph: Graph | None, given: str) -> str:
-    """``--root``: a root's directory, relative to the current directory or the repository."""
+    """``--root``: a root's directory, relative to the current directory or the
+    repository, or the name of the Flux Kustomization or Argo CD Application that
+    applies it (a cluster's name for it)."""
     roots = _roots(settings, graph)
     hint = f"pass one of: {', '.join(r or '.' for r in roots)}" if roots else ""
+    if graph is not None and graph.apps:
+        hint += f", or an application name: {', '.join(graph.apps)}"
     if graph is None:
         raise UsageError(
             f"--root {given}: this repository has no kustomization to render",
@@ -93,6 +97,15 @@ def root_of(settings: Settings, graph: Graph | None, given: str) -> str:
             )
             included = f" (included by {', '.join(users)})" if users else ""
             raise UsageError(f"--root {given}: not a kustomization root{included}", hint)
+    applied = [path for path in graph.apps.get(given, ()) if path in roots]
+    if len(applied) == 1:
+        return applied[0]
+    if applied:
+        shown = ", ".join(path or "." for path in applied)
+        raise UsageError(
+            f"--root {given}: GitOps objects of that name apply {len(applied)} roots: {shown}",
+            "pass the root's directory",
+        )
     raise UsageError(f"--root {given}: no kustomization root there", hint)
 
 

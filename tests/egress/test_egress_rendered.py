@@ -376,3 +376,49 @@ def test_allow_extra_that_check_refuses_writes_nothing(repo: Repo, karsgit) -> N
     assert result.code == 1
     assert "(approval-ttl-ceiling)" in result.out + result.err
     assert repo.git("status", "--porcelain") == ""
+
+
+def flux_object(name: str, overlay: str) -> str:
+    return (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+        f"  name: {name}\n  namespace: flux-system\nspec:\n  path: ./apps/overlays/{overlay}\n"
+        "  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+    )
+
+
+def test_root_by_the_name_of_the_flux_kustomization_that_applies_it(repo: Repo, karsgit) -> None:
+    flux(repo)
+    repo.write("clusters/prod/apps.yaml", flux_object("apps-prod", "prod"))
+    repo.write("clusters/staging/apps.yaml", flux_object("apps-staging", "staging"))
+    repo.commit("flux objects")
+    done = karsgit("egress", "research-agent", "--root", "apps-prod", "--deny", "pypi.example.org",
+                   "--no-sign")  # fmt: skip
+    assert done.code == 0, done.err
+    assert (
+        done.out.splitlines()[0] == f"{NAME}: denied pypi.example.org: removed pypi.example.org:443"
+    )
+    assert ("pypi.example.org", 443) not in hosts(repo, "prod")
+    assert_ref_of_own_endpoints(repo, "prod")
+    unknown = karsgit("egress", "research-agent", "--root", "apps-qa", "--enforce")
+    assert unknown.code == 2
+    assert unknown.err.splitlines() == [
+        "karsgit: error: --root apps-qa: no kustomization root there",
+        "hint: pass one of: apps/overlays/prod, apps/overlays/staging, or an application "
+        "name: apps-prod, apps-staging",
+    ]
+
+
+def test_one_application_name_in_two_clusters_needs_the_directory(repo: Repo, karsgit) -> None:
+    """Flux's layout names the Kustomization 'apps' in every cluster's folder."""
+    flux(repo)
+    repo.write("clusters/prod/apps.yaml", flux_object("apps", "prod"))
+    repo.write("clusters/staging/apps.yaml", flux_object("apps", "staging"))
+    repo.commit("flux objects")
+    done = karsgit("egress", "research-agent", "--root", "apps", "--enforce")
+    assert done.code == 2
+    assert done.err.splitlines() == [
+        "karsgit: error: --root apps: GitOps objects of that name apply 2 roots: "
+        "apps/overlays/prod, apps/overlays/staging",
+        "hint: pass the root's directory",
+    ]
+    assert repo.git("status", "--porcelain") == ""
