@@ -30,7 +30,7 @@ from karsgit.bundle.plan import render as render_bytes
 from karsgit.errors import ConfigError
 from karsgit.render.kustomize import Output
 from karsgit.render.rootindex import repo_index
-from karsgit.render.tree import Graph, Kustomization
+from karsgit.render.tree import Kustomization
 from karsgit.settings import Settings
 from karsgit.source.extract import to_object
 from karsgit.source.load import Document, parse_documents
@@ -99,7 +99,7 @@ def rendered_plan(
     if known is None:
         return None
     graph = known.graph
-    roots = [r for r in graph.roots if _renderable(graph, r) and not in_bundle_dir(settings, r)]
+    roots = [r for r in graph.roots if graph.renderable(r) and not in_bundle_dir(settings, r)]
     if "" in roots and TOP_ROOT in roots:
         raise ConfigError(
             f"the repository's own kustomization and the folder '{TOP_ROOT}' are both "
@@ -117,15 +117,6 @@ def rendered_plan(
             if is_bundled(sandbox, settings):
                 found.append((top, sandbox, origin))
     return _place(settings, found, files)
-
-
-def _renderable(graph: Graph, root: str) -> bool:
-    """Roots kustomize cannot render offline are judged file by file (render stage)."""
-    reach = graph.reach(root)
-    cyclic = {path for path, _ in graph.cycles}
-    return not any(
-        k.helm is not None or k.path in cyclic or any(r.remote for r in k.refs) for k in reach
-    )
 
 
 def _outputs(

@@ -10,10 +10,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from karsgit.findings import Position
-from karsgit.source.load import Document, parse_documents
+
+if TYPE_CHECKING:
+    from karsgit.source.load import Document
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # kustomize fetches a reference it cannot find on disk when it looks like a URL
@@ -93,6 +95,14 @@ class Graph:
             queue.extend(r.target for r in self.kustomizations[here].includes())
         return out
 
+    def renderable(self, root: str) -> bool:
+        """kustomize can render it offline: no remote base, helm chart or cycle on the way."""
+        cyclic = {path for path, _ in self.cycles}
+        return not any(
+            k.helm is not None or k.path in cyclic or any(r.remote for r in k.refs)
+            for k in self.reach(root)
+        )
+
     def files(self, root: str) -> set[str]:
         """Every repository file a root consumes: kustomizations, resources, patches."""
         out: set[str] = set()
@@ -168,6 +178,8 @@ def _parse(root: Path, path: str) -> tuple[Document | None, str]:
         text = (root / path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None, ""  # the file checks report it
+    from karsgit.source.load import parse_documents  # PyYAML: not before the hook's render starts
+
     loaded = parse_documents(path, text)
     return (loaded.documents[0] if loaded.documents else None), text
 
@@ -224,6 +236,8 @@ def _gitops_apps(root: Path, found: dict[str, Kustomization]) -> dict[str, list[
     for rel in files_containing(root, (_FLUX, _ARGO), ("*.yaml", "*.yml")):
         if posixpath.basename(rel) in NAMES:
             continue
+        from karsgit.source.load import parse_documents  # only when there are such files
+
         try:
             text = (root / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

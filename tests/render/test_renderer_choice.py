@@ -107,3 +107,15 @@ def test_a_root_of_100000_objects_stops_at_the_render_timeout(
     ]
     # stopped once: no second run to get a message (a failed render runs again)
     assert len(log.read_text().splitlines()) == 1
+
+
+def test_the_hook_renders_the_root_its_file_reaches_once(
+    repo: Repo, karsgit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flux_repo(repo, added="Evil-Exfil.example.net")
+    log = shim_path(tmp_path, monkeypatch, with_kubectl=True)
+    result = karsgit("check", "-f", "parsable", "apps/overlays/prod/kustomization.yaml")
+    assert [line.split(": [")[0] for line in parsable(result) if "Evil-Exfil" in line] == [
+        "apps/overlays/prod/kustomization.yaml:15:17"
+    ]
+    assert len(log.read_text().splitlines()) == 1
