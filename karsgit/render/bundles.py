@@ -33,7 +33,7 @@ from karsgit.render.rootindex import repo_index
 from karsgit.render.tree import Kustomization
 from karsgit.settings import Settings
 from karsgit.source.extract import to_object
-from karsgit.source.load import Document, parse_documents
+from karsgit.source.load import Document, RepoDocuments, parse_documents
 from karsgit.source.objects import SANDBOX, KarsObject, Location, Sandbox
 
 # The patch file compile writes in a root that changed its sandboxes' endpoints.
@@ -132,22 +132,12 @@ def _outputs(
     return [done[r] for r in roots]
 
 
-class _Files:
-    """Repository files read once, as documents."""
+class _Files(RepoDocuments):
+    """Repository files read once, as documents and as the sandboxes they hold."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.docs: dict[str, list[Document]] = {}
+        super().__init__(settings.root)
         self.sandboxes: dict[str, list[Sandbox]] = {}
-
-    def read(self, rel: str) -> list[Document]:
-        if rel not in self.docs:
-            try:
-                text = (self.settings.root / rel).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            self.docs[rel] = parse_documents(rel, text).documents
-        return self.docs[rel]
 
     def sandboxes_of(self, rel: str) -> list[Sandbox]:
         """Typed once per file: a base of many sandboxes is read by every root."""

@@ -25,7 +25,7 @@ from karsgit.render.sources import (
 )
 from karsgit.render.tree import CROSS_FAMILIES, Graph, Kustomization
 from karsgit.settings import Settings
-from karsgit.source.load import Document, LoadedFile, parse_documents
+from karsgit.source.load import Document, LoadedFile, RepoDocuments, parse_documents
 from karsgit.source.objects import KARS_GROUP, KarsObject
 from karsgit.source.scalars import cluster_value, shown
 
@@ -43,10 +43,10 @@ class RootMap:
         self.reach = graph.reach(top.directory)
         self.loaded: LoadedFile = parse_documents(virtual, _kars_only(output.text))
         self.docs = self.loaded.documents
-        self._files: dict[str, list[Document]] = {}
+        self._files = RepoDocuments(settings.root)
         self._wrapper = output.wrapper
         self._origins: dict[int, Source | None] = {}  # read when a hit needs one
-        self._patches = [s for k in self.reach for s in patch_sources(k, self._read)]
+        self._patches = [s for k in self.reach for s in patch_sources(k, self._files.read)]
         # Node indexes per document, built when a hit falls in it: most of a
         # rendered stream (ConfigMaps, Deployments) never needs one.
         self._starts = [doc.start.line for doc in self.docs]
@@ -216,19 +216,10 @@ class RootMap:
             return None
         absolute = os.path.normpath(os.path.join(wrapper, found.group(1).strip().strip("'\"")))
         path = os.path.relpath(absolute, self.settings.root).replace(os.sep, "/")
-        same_kind = [d for d in self._read(path) if d.kind == doc.kind]
+        same_kind = [d for d in self._files.read(path) if d.kind == doc.kind]
         best = next((d for d in same_kind if d.name and d.name in doc.name), None)
         chosen = best or (same_kind[0] if same_kind else None)
         return resource_sources(chosen) if chosen is not None else None
-
-    def _read(self, path: str) -> list[Document]:
-        if path not in self._files:
-            try:
-                text = (self.settings.root / path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            self._files[path] = parse_documents(path, text).documents
-        return self._files[path]
 
 
 def _kars_only(text: str) -> str:

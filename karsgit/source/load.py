@@ -14,6 +14,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -610,6 +611,24 @@ def iter_kars_documents(loaded: LoadedFile) -> Iterator[Document]:
     for doc in loaded.documents:
         if isinstance(doc.data, dict) and doc.api_version.startswith(KARS_GROUP + "/"):
             yield doc
+
+
+class RepoDocuments:
+    """Repository files parsed once each, as documents; a file that cannot be read
+    (missing, not UTF-8) has none."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._docs: dict[str, list[Document]] = {}
+
+    def read(self, rel: str) -> list[Document]:
+        if rel not in self._docs:
+            try:
+                text = (self.root / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self._docs[rel] = parse_documents(rel, text).documents
+        return self._docs[rel]
 
 
 @dataclass(frozen=True, slots=True)
