@@ -20,25 +20,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from karsgit.bundle import canonical as canon
-from karsgit.bundle.plan import REF_PATH
-from karsgit.findings import Finding, Hit, Position, sort_findings
+from karsgit.bundle.plan import REF_PATH, Target
+from karsgit.findings import Finding, Hit, sort_findings
 from karsgit.registry.client import DEFAULT_TIMEOUT, MANIFEST_TYPES, Registry, sha256
 from karsgit.registry.publish import DEFAULT_WORKERS, SigCheck, sig_tag
 from karsgit.render.bundles import all_targets
 from karsgit.rules import engine
+from karsgit.rules.bundles import Manifests
 from karsgit.run.check import CheckResult
 from karsgit.settings import Settings
 from karsgit.signing.cosignsig import SIMPLESIGNING_MEDIA_TYPE, SigArtifact
 from karsgit.signing.errors import VerificationFailed
-from karsgit.source.load import parse_documents
-from karsgit.source.objects import Sandbox
 
 _PUBLISH = "run 'karsgit publish' (after compile and sign --keyless)"
 
 
 @dataclass(frozen=True, slots=True)
 class _Ref:
-    sandbox: Sandbox
+    target: Target  # its sandbox is located where the ref is written
     registry: str
     repository: str
     digest: str
@@ -60,7 +59,7 @@ def verify_registry(
     files, rendered = all_targets(settings, result.objects, result.renders)
     # every ref the controller resolves, Learn sandboxes' too; a rendered sandbox
     # is located at the file that writes its ref
-    refs = [r for r in (_ref_of(t.sandbox) for t in [*files, *rendered]) if r is not None]
+    refs = [r for r in map(_ref_of, [*files, *rendered]) if r is not None]
     clients = {
         host: Registry(host, plain_http=plain_http, timeout=timeout)
         for host in sorted({r.registry for r in refs})
@@ -72,23 +71,23 @@ def verify_registry(
         for client in clients.values():
             client.close()
     findings: list[Finding] = []
-    positions = _Positions(result.texts, settings)
+    manifests = Manifests(result.texts, settings.root)
     for ref, found in zip(refs, hits, strict=True):
-        path = ref.sandbox.location.path
-        at = positions.digest(ref.sandbox)
+        path = ref.target.sandbox.location.path
+        at = manifests.position(ref.target, (*REF_PATH, "digest"), key=False)
         stamped = [Hit(rule, at, message, hint, "$.spec.networkPolicy.allowlistRef.digest")
                    for rule, message, hint in found]  # fmt: skip
         findings += engine.stamp(path, stamped, settings)
     return sort_findings(findings)
 
 
-def _ref_of(sandbox: Sandbox) -> _Ref | None:
-    ref = sandbox.allowlist_ref or {}
+def _ref_of(target: Target) -> _Ref | None:
+    ref = target.sandbox.allowlist_ref or {}
     values = [ref.get(key) for key in ("registry", "repository", "digest")]
     strings = [v for v in values if isinstance(v, str) and v]
     if len(strings) != len(values):
         return None  # offline verify reports the missing or partial ref
-    return _Ref(sandbox, *strings)
+    return _Ref(target, *strings)
 
 
 def _inspect(client: Registry, ref: _Ref, check: SigCheck | None) -> Iterator[tuple[str, str, str]]:
@@ -215,25 +214,3 @@ def _json(data: bytes) -> Any:
         return json.loads(data)
     except ValueError:
         return None
-
-
-class _Positions:
-    """Where each sandbox's ``allowlistRef.digest`` is written (parsed on demand)."""
-
-    def __init__(self, texts: Mapping[str, str], settings: Settings) -> None:
-        self._texts = texts
-        self._root = settings.root
-        self._docs: dict[str, Any] = {}
-
-    def digest(self, sandbox: Sandbox) -> Position:
-        rel = sandbox.location.path
-        if rel not in self._docs:
-            text = self._texts.get(rel)
-            if text is None:
-                text = (self._root / rel).read_text(encoding="utf-8", errors="replace")
-            self._docs[rel] = parse_documents(rel, text).documents
-        docs = self._docs[rel]
-        if sandbox.document_index >= len(docs):
-            return Position(sandbox.location.line, sandbox.location.column)
-        position: Position = docs[sandbox.document_index].pos((*REF_PATH, "digest"))
-        return position
