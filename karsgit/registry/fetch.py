@@ -56,10 +56,10 @@ def verify_registry(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int = DEFAULT_WORKERS,
 ) -> list[Finding]:
-    files, rendered = all_targets(settings, result.objects, result.renders)
+    planned = all_targets(settings, result.objects, result.renders)
     # every ref the controller resolves, Learn sandboxes' too; a rendered sandbox
     # is located at the file that writes its ref
-    refs = [r for r in map(_ref_of, [*files, *rendered]) if r is not None]
+    refs = [r for r in map(_ref_of, planned.targets) if r is not None]
     clients = {
         host: Registry(host, plain_http=plain_http, timeout=timeout)
         for host in sorted({r.registry for r in refs})

@@ -29,10 +29,10 @@ from karsgit.bundle.layout import root_of
 from karsgit.bundle.plan import Target
 from karsgit.errors import ExitCode, KarsgitError
 from karsgit.registry.client import DEFAULT_TIMEOUT, Registry, sha256
-from karsgit.render.bundles import all_targets
+from karsgit.render.bundles import Planned, all_targets
 from karsgit.run.check import CheckResult
 from karsgit.run.compile import blocking
-from karsgit.run.compile_rendered import compile_all
+from karsgit.run.compile_rendered import outdated
 from karsgit.settings import Settings
 from karsgit.signing.cosignsig import MANIFEST_MEDIA_TYPE as SIG_MEDIA_TYPE
 from karsgit.signing.cosignsig import SIG_ARTIFACT_NAME, SigArtifact, parse_sig_artifact
@@ -110,9 +110,9 @@ def prepare(
         Refusal(f.path, f"{f.rule_id}: {f.message}", f.hint or "fix it first")
         for f in blocking(result.findings)
     ]
-    files, rendered = all_targets(settings, result.objects, result.renders)
-    chosen = [t for t in [*files, *rendered] if _selected(settings, t, paths)]
-    stale = _outdated(settings, result, chosen, paths)
+    planned = all_targets(settings, result.objects, result.renders)
+    chosen = [t for t in planned.targets if _selected(settings, t, paths)]
+    stale = _outdated(settings, planned, chosen, paths)
     if stale:  # recompiled bundles need new signatures: nothing else is worth judging
         return [], refusals + stale
     # Roots that render the same bytes under one repository share one artifact:
@@ -159,16 +159,15 @@ def _under(settings: Settings, own: Iterable[str], paths: Sequence[Path]) -> boo
 
 
 def _outdated(
-    settings: Settings, result: CheckResult, chosen: Sequence[Target], paths: Sequence[Path]
+    settings: Settings, planned: Planned, chosen: Sequence[Target], paths: Sequence[Path]
 ) -> list[Refusal]:
     """What ``compile --check`` reports for the chosen bundles (a rendered root's
     patch file included): a bundle that no longer matches its source never goes up."""
     own = {p for t in chosen for p in (t.sandbox.location.path, t.rel)}
-    changes = compile_all(settings, result, write=False).changes
     split = [
         change.describe().partition(": ")
-        for change in changes
-        if change.kind != "guard" and (change.path in own or _under(settings, [change.path], paths))
+        for change in outdated(settings, planned)
+        if change.path in own or _under(settings, [change.path], paths)
     ]
     return [Refusal(where, fact, _RECOMPILE) for where, _, fact in split]
 

@@ -306,16 +306,28 @@ def objects_of(objects: list[KarsObject]) -> list[KarsObject]:
     return [o for o in objects if not o.location.path.startswith("<rendered:")]
 
 
+@dataclass(frozen=True)
+class Planned:
+    """Every bundle a rendered check implies: the sandboxes written as plain files,
+    and (``staged``) each sandbox a kustomization root renders, against its root's
+    bundle. ``sign``, ``publish`` and ``verify`` see the set ``compile`` writes."""
+
+    files: list[Target]
+    staged: RenderedPlan | None
+
+    @property
+    def rendered(self) -> list[Target]:
+        return [r.target for r in self.staged.targets] if self.staged is not None else []
+
+    @property
+    def targets(self) -> list[Target]:
+        return [*self.files, *self.rendered]
+
+
 def all_targets(
     settings: Settings, objects: list[KarsObject], renders: Mapping[str, Output]
-) -> tuple[list[Target], list[Target]]:
-    """Every bundle a rendered check implies, as (file targets, rendered targets):
-    the sandboxes written as plain files, and each sandbox a kustomization root
-    renders, against its root's bundle. ``sign``, ``publish`` and ``verify`` see
-    the same set as ``compile`` wrote."""
+) -> Planned:
     from karsgit.bundle.plan import plan
 
     staged = rendered_plan(settings, renders)
-    if staged is None:
-        return plan(settings, objects), []
-    return plan(settings, objects_of(objects)), [r.target for r in staged.targets]
+    return Planned(plan(settings, objects if staged is None else objects_of(objects)), staged)

@@ -14,9 +14,15 @@ from pathlib import Path
 
 from karsgit.bundle.guard import GUARD_BYTES, guard_missing, guard_rel
 from karsgit.bundle.plan import REF_PATH, Target, ref_matches, require_registry
-from karsgit.render.bundles import RenderedPlan, RenderedTarget, objects_of, rendered_plan
+from karsgit.render.bundles import (
+    Planned,
+    RenderedPlan,
+    RenderedTarget,
+    objects_of,
+    rendered_plan,
+)
 from karsgit.run.check import CheckResult
-from karsgit.run.compile import CompileOutcome, Outdated, compile_repo
+from karsgit.run.compile import CompileOutcome, Outdated, changes_of, compile_repo
 from karsgit.settings import Settings
 
 
@@ -59,6 +65,14 @@ def compile_selected(
 def _name(rendered: RenderedTarget) -> str:
     ref = rendered.target.sandbox.ref
     return f"{ref.namespace}/{ref.name} of {rendered.root.directory or '.'}"
+
+
+def outdated(settings: Settings, planned: Planned) -> list[Outdated]:
+    """What ``compile --check`` reports of these bundles and refs (the guard aside)."""
+    changes = changes_of(planned.files)
+    if planned.staged is not None:
+        changes += rendered_changes(settings, planned.staged)
+    return changes
 
 
 def rendered_changes(settings: Settings, plan: RenderedPlan) -> list[Outdated]:

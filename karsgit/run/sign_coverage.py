@@ -21,8 +21,7 @@ def planned_targets(settings: Settings) -> list[Target]:
     from karsgit.render.bundles import all_targets
 
     result = run_check(settings, (), render=True)
-    files, rendered = all_targets(settings, result.objects, result.renders)
-    return [*files, *rendered]
+    return all_targets(settings, result.objects, result.renders).targets
 
 
 def left_unsigned(

@@ -40,7 +40,8 @@ def verify_repo(
     if rendered:
         from karsgit.render.bundles import all_targets
 
-        targets, extra = all_targets(settings, result.objects, result.renders)
+        planned = all_targets(settings, result.objects, result.renders)
+        targets, extra = planned.files, planned.rendered
     else:
         targets, extra = bundles.plan(settings, result.objects), []
     if check is None and settings.signing.get("mode") != "key":
