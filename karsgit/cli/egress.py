@@ -449,13 +449,13 @@ def _allow_extra(
     request: ExtraRequest,
     commit: bool,
 ) -> int:
-    from karsgit.edit.files import TextForm, read_text, write_in_repo
+    from karsgit.edit.files import write_in_repo
     from karsgit.run.allow_extra import plan_extra, plan_extra_rendered
 
     hosts, ttl, reason = request.hosts, request.ttl, request.reason
     settings, result, graph, found = _load_rendered(config, name, namespace, root)
     now = datetime.now(UTC)
-    listed: tuple[str, str] | None = None
+    listed: tuple[str, bytes] | None = None
     try:
         if isinstance(found, Sandbox):
             sandbox, extra = found, plan_extra(settings, result.objects, found, request, now)
@@ -463,7 +463,7 @@ def _allow_extra(
             assert graph is not None
             planned = plan_extra_rendered(settings, graph, result, found, request, now)
             sandbox, extra = found.sandbox, planned.extra
-            listed = planned.kustomization, planned.kustomization_text
+            listed = planned.kustomization, planned.kustomization_bytes
     except Refused as refused:
         _echo_findings(refused.findings)
         raise
@@ -471,10 +471,8 @@ def _allow_extra(
     paths = [extra.path]
     write_in_repo(settings.root, extra.path, extra.text.encode("utf-8"))
     if listed is not None:
-        kustomization, body = listed
-        form: TextForm = read_text(settings.root / kustomization)[1]
-        write_in_repo(settings.root, kustomization, form.encode(body))
-        paths.append(kustomization)
+        write_in_repo(settings.root, *listed)
+        paths.append(listed[0])
     click.echo(f"wrote {extra.path}: EgressApproval {sandbox.ref.namespace}/{extra.name}")
     if listed is not None:
         click.echo(f"wrote {listed[0]}: lists {extra.path} under resources")

@@ -116,7 +116,7 @@ class RenderedExtra:
 
     extra: Extra
     kustomization: str
-    kustomization_text: str  # the LF body; written in the file's own form
+    kustomization_bytes: bytes  # in the file's own form (BOM, line ends)
 
 
 def plan_extra_rendered(
@@ -148,11 +148,12 @@ def plan_extra_rendered(
     text = approval_text(sandbox, name, request)
     top = graph.kustomizations[found.root].path
     sources = Sources(settings)
-    listed = append_entry(sources.text(top)[0], "resources", posixpath.relpath(path, home))
+    body, form = sources.text(top)
+    listed = append_entry(body, "resources", posixpath.relpath(path, home))
     edit = RenderedEdit(edits={path: Edit(path, text), top: Edit(top, listed)}, roots=[found.root])
     warnings, _ = check(settings, graph, result, found, edit, sources)
     extra = Extra(path, name, text, tuple(warnings))
-    return RenderedExtra(extra, top, listed)
+    return RenderedExtra(extra, top, form.encode(listed))
 
 
 def _free_name(
