@@ -77,15 +77,23 @@ def _name(target: Target) -> str:
 def changes_of(targets: Sequence[Target]) -> list[Outdated]:
     changes = []
     for target in targets:
-        name = _name(target)
-        if target.expected is None and target.current is None:
-            changes.append(Outdated("unsourced", target.sandbox.location.path, name))
-        elif target.expected is not None and target.current != target.expected:
-            kind = "missing" if target.current is None else "stale"
-            changes.append(Outdated(kind, target.rel, name))
-        if target.ref is not None and not _ref_current(target):
-            location = target.sandbox.location
-            changes.append(Outdated("ref", location.path, name, location.line))
+        location = target.sandbox.location
+        changes += target_changes(target, _name(target), location.path, location.line)
+    return changes
+
+
+def target_changes(target: Target, name: str, source: str, ref_line: int) -> list[Outdated]:
+    """One bundle missing or stale, and its ref out of date. ``source``: the file
+    reported when nothing sources the bundle; the ref is reported where the
+    target's sandbox is located, at ``ref_line`` (0: the file)."""
+    changes = []
+    if target.expected is None and target.current is None:
+        changes.append(Outdated("unsourced", source, name))
+    elif target.expected is not None and target.current != target.expected:
+        kind = "missing" if target.current is None else "stale"
+        changes.append(Outdated(kind, target.rel, name))
+    if target.ref is not None and not _ref_current(target):
+        changes.append(Outdated("ref", target.sandbox.location.path, name, ref_line))
     return changes
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from karsgit.bundle.guard import GUARD_BYTES, guard_missing, guard_rel
-from karsgit.bundle.plan import REF_PATH, Target, ref_matches, require_registry
+from karsgit.bundle.plan import REF_PATH, Target, require_registry
 from karsgit.render.bundles import (
     Planned,
     RenderedPlan,
@@ -22,7 +22,13 @@ from karsgit.render.bundles import (
     rendered_plan,
 )
 from karsgit.run.check import CheckResult
-from karsgit.run.compile import CompileOutcome, Outdated, changes_of, compile_repo
+from karsgit.run.compile import (
+    CompileOutcome,
+    Outdated,
+    changes_of,
+    compile_repo,
+    target_changes,
+)
 from karsgit.settings import Settings
 
 
@@ -79,18 +85,9 @@ def rendered_changes(settings: Settings, plan: RenderedPlan) -> list[Outdated]:
     """What differs from what compile would write, judged on the rendered objects."""
     changes = []
     for rendered in plan.targets:
-        target, name = rendered.target, _name(rendered)
-        if target.expected is None and target.current is None:
-            changes.append(Outdated("unsourced", rendered.root.path, name))
-        elif target.expected is not None and target.current != target.expected:
-            kind = "missing" if target.current is None else "stale"
-            changes.append(Outdated(kind, target.rel, name))
-        sandbox = target.sandbox
-        if target.ref is not None and not (
-            sandbox.allowlist_ref and ref_matches(sandbox, target.ref)
-        ):
-            line = 0 if rendered.patched else sandbox.location.line
-            changes.append(Outdated("ref", rendered.ref_path, name, line))
+        target = rendered.target
+        line = 0 if rendered.patched else target.sandbox.location.line
+        changes += target_changes(target, _name(rendered), rendered.root.path, line)
     reported = {c.path for c in changes if c.kind == "ref"}
     for path, text in sorted(plan.files.items()):
         if path not in reported and _differs(settings.root / path, text):
