@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from karsgit.der import tlv
 from karsgit.findings import WHOLE_FILE, Hit, Severity
 from karsgit.rules.base import RuleInfo
 
@@ -127,7 +128,7 @@ def is_der_private_key(data: bytes) -> bool:
     """A DER private key by its shape: PKCS#8 (plain or encrypted), SEC1 EC, or PKCS#1
     RSA / OpenSSL DSA. Read structurally, not with cryptography: the check hooks run
     without the signing libraries, and a key never needs to be decoded to be refused."""
-    top = _tlv(data, 0)
+    top = tlv(data, 0)
     if top is None or top[0] != _SEQUENCE or top[2] != len(data):
         return False
     fields = _children(data, top[1], top[2])
@@ -145,27 +146,11 @@ def is_der_private_key(data: bytes) -> bool:
     return len(tags) in (6, 9) and all(t == _INTEGER for t in tags) and first == b"\x00"
 
 
-def _tlv(data: bytes, pos: int) -> tuple[int, int, int] | None:
-    """(tag, content start, content end) of the element at ``pos``; None if malformed."""
-    if pos + 2 > len(data):
-        return None
-    tag, length = data[pos], data[pos + 1]
-    start = pos + 2
-    if length & 0x80:
-        width = length & 0x7F
-        if not 1 <= width <= 4 or start + width > len(data):
-            return None
-        length = int.from_bytes(data[start : start + width], "big")
-        start += width
-    end = start + length
-    return (tag, start, end) if end <= len(data) else None
-
-
 def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]] | None:
     out = []
     pos = start
     while pos < end:
-        element = _tlv(data, pos)
+        element = tlv(data, pos)
         if element is None or element[2] > end:
             return None
         out.append(element)

@@ -20,6 +20,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from karsgit.der import tlv
 from karsgit.errors import SigningError
 
 # A cosign public key (P-256), as the rest of karsgit names it without cryptography.
@@ -227,30 +228,14 @@ def _looks_like_pkcs8(der: bytes) -> bool:
     SEC1 is SEQUENCE { INTEGER 1, OCTET STRING key, ... }: the second element's
     tag tells them apart without a full ASN.1 parser.
     """
-    outer = _tlv(der, 0)
+    outer = tlv(der, 0)
     if outer is None or outer[0] != 0x30:
         return False
-    version = _tlv(der, outer[1])
+    version = tlv(der, outer[1])
     if version is None or version[0] != 0x02:
         return False
-    algorithm = _tlv(der, version[2])
+    algorithm = tlv(der, version[2])
     return algorithm is not None and algorithm[0] == 0x30
-
-
-def _tlv(der: bytes, offset: int) -> tuple[int, int, int] | None:
-    """(tag, content start, content end) of the DER element at ``offset``."""
-    if offset + 2 > len(der):
-        return None
-    tag, length = der[offset], der[offset + 1]
-    start = offset + 2
-    if length & 0x80:
-        size = length & 0x7F
-        if size == 0 or size > 4 or start + size > len(der):
-            return None
-        length = int.from_bytes(der[start : start + size], "big")
-        start += size
-    end = start + length
-    return (tag, start, end) if end <= len(der) else None
 
 
 def _b64(raw: bytes) -> str:
