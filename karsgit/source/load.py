@@ -165,13 +165,8 @@ class Document:
     def item_positions(self, path: PathKey, keys: tuple[str, ...]) -> list[tuple[Position, ...]]:
         """For the sequence at ``path``: each item's position, then the positions of
         ``keys`` in it (the item's own where a key is absent). One walk, not one per item."""
-        node = self.root
-        for part in path:
-            child = self._child(node, part)
-            if child is None:
-                return []
-            node = child[1]
-        if not isinstance(node, yaml.SequenceNode):
+        node = self._sequence_at(path)
+        if node is None:
             return []
         out = []
         for item in node.value:
@@ -180,16 +175,20 @@ class Document:
             out.append((here, *(_pos(kids[k][1]) if k in kids else here for k in keys)))
         return out
 
-    def block_item_spans(self, path: PathKey) -> list[tuple[int, int]]:
-        """For the block sequence at ``path``: each item's start offset and the end
-        offset of its last value (``karsgit.edit.reorder``); [] for anything else."""
+    def _sequence_at(self, path: PathKey) -> yaml.SequenceNode | None:
         node = self.root
         for part in path:
             child = self._child(node, part)
             if child is None:
-                return []
+                return None
             node = child[1]
-        if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        return node if isinstance(node, yaml.SequenceNode) else None
+
+    def block_item_spans(self, path: PathKey) -> list[tuple[int, int]]:
+        """For the block sequence at ``path``: each item's start offset and the end
+        offset of its last value (``karsgit.edit.reorder``); [] for anything else."""
+        node = self._sequence_at(path)
+        if node is None or node.flow_style:
             return []
         # A flow item ends at its closing bracket, a block item at its last value
         # (its own end mark lies past the comments that follow it).
